@@ -1,0 +1,63 @@
+"""annteach: the small numpy package behind the "Learning ANNs" lecture notebooks.
+
+Import it as ``import annteach as at``. The maths (activations, layers, the
+MLP, the gradient check, the XOR net, MNIST loading) needs numpy only;
+``at.plots`` and ``at.widgets`` import matplotlib and ipywidgets the first
+time they are used.
+"""
+
+import importlib
+
+from .activations import (
+    ACTIVATIONS,
+    identity,
+    identity_derivative,
+    logistic,
+    logistic_derivative,
+    relu,
+    relu_derivative,
+    softmax,
+    tanh,
+    tanh_derivative,
+)
+from .gradcheck import check_gradient, numerical_gradient, relative_error
+from .layers import add_bias, backprop, fprop, remove_bias
+from .mlp import MLP, one_hot
+from .xor import XOR_WEIGHTS, xor_dataset, xor_error, xor_net
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "XOR_WEIGHTS",
+    "add_bias",
+    "backprop",
+    "check_gradient",
+    "fprop",
+    "identity",
+    "identity_derivative",
+    "logistic",
+    "logistic_derivative",
+    "numerical_gradient",
+    "one_hot",
+    "relative_error",
+    "relu",
+    "relu_derivative",
+    "remove_bias",
+    "softmax",
+    "tanh",
+    "tanh_derivative",
+    "xor_dataset",
+    "xor_error",
+    "xor_net",
+]
+
+# Submodules with heavy imports (matplotlib, ipywidgets) load on first use.
+_LAZY_SUBMODULES = {"plots", "widgets"}
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'annteach' has no attribute {name!r}")

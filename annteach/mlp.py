@@ -1,0 +1,287 @@
+"""A multi-layer perceptron built from the lecture's ``fprop``/``backprop``."""
+
+import numpy as np
+
+from .activations import ACTIVATIONS, identity_derivative, softmax
+from .layers import add_bias, backprop, fprop, remove_bias
+
+__all__ = ["MLP", "one_hot"]
+
+_OUTPUTS = {"identity", "tanh", "logistic", "relu", "softmax"}
+_VALID = {  # loss -> output activations it makes sense with
+    "sse": {"identity", "tanh", "logistic", "relu"},
+    "cross_entropy": {"logistic", "softmax"},
+}
+_TINY = 1e-12
+
+
+def one_hot(labels, n_classes=None, dtype=np.float64):
+    """One-hot encode integer class labels.
+
+    Parameters
+    ----------
+    labels : array_like of int, shape (N,)
+    n_classes : int, optional
+        Number of classes; by default ``labels.max() + 1``.
+    dtype : dtype, optional
+
+    Returns
+    -------
+    T : ndarray, shape (N, n_classes)
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be a 1-D integer array, got {labels.dtype} "
+                         f"of shape {labels.shape}")
+    if n_classes is None:
+        n_classes = int(labels.max()) + 1 if labels.size else 0
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"labels must lie in [0, {n_classes}), got "
+                         f"[{labels.min()}, {labels.max()}]")
+    T = np.zeros((labels.size, n_classes), dtype=dtype)
+    T[np.arange(labels.size), labels] = 1
+    return T
+
+
+class MLP:
+    """A fully connected network trained by backpropagation.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Units per layer, inputs first: ``[2, 2, 1]`` is the lecture's XOR net.
+    hidden : str, optional
+        Activation of the hidden layers, a key of ``ACTIVATIONS``.
+    output : {"identity", "logistic", "tanh", "relu", "softmax"}, optional
+        Activation of the output layer.
+    loss : {"sse", "cross_entropy"}, optional
+        ``"sse"``: ``E = 1/2 sum_n sum_j (y_nj - t_nj)**2``.
+        ``"cross_entropy"``: ``E = -sum_n sum_j t_nj log y_nj`` with a
+        softmax output (or the two-class form with a logistic output); the
+        output delta is then simply ``Y - T``.
+    seed : int or numpy.random.Generator, optional
+        Source of all randomness (initial weights and shuffling).
+    init_scale : float, optional
+        Standard deviation of the initial weights for ``init="normal"``
+        (the lecture's ``randn * 0.05``).
+    init : {"normal", "glorot", "he"}, optional
+        ``"glorot"`` uses std ``sqrt(2 / (n_in + n_out))``, ``"he"`` uses
+        ``sqrt(2 / n_in)``; biases start at 0 for both.
+    dtype : dtype, optional
+        float64 (default) or float32.
+
+    Attributes
+    ----------
+    weights : list of ndarray
+        ``weights[l]`` has shape ``(layer_sizes[l + 1], layer_sizes[l] + 1)``,
+        biases in the last column.
+    loss_history : list of float
+        Mean error per sample of every epoch trained by :meth:`fit`.
+    """
+
+    def __init__(self, layer_sizes, hidden="tanh", output="identity", loss="sse",
+                 seed=0, init_scale=0.05, init="normal", dtype=np.float64):
+        sizes = [int(s) for s in layer_sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"layer_sizes needs at least two positive sizes, got {layer_sizes}")
+        if hidden not in ACTIVATIONS:
+            raise ValueError(f"unknown hidden activation {hidden!r}; "
+                             f"choose from {sorted(ACTIVATIONS)}")
+        if output not in _OUTPUTS:
+            raise ValueError(f"unknown output activation {output!r}; choose from {sorted(_OUTPUTS)}")
+        if loss not in _VALID:
+            raise ValueError(f"unknown loss {loss!r}; choose from {sorted(_VALID)}")
+        if output not in _VALID[loss]:
+            raise ValueError(f"output {output!r} does not go with loss {loss!r}; "
+                             f"use one of {sorted(_VALID[loss])}")
+        if output == "logistic" and loss == "cross_entropy" and sizes[-1] != 1:
+            raise ValueError("a logistic output with cross_entropy needs exactly one output "
+                             "unit; use softmax for several classes")
+        self.layer_sizes, self.hidden, self.output, self.loss_name = sizes, hidden, output, loss
+        self.dtype = np.dtype(dtype)
+        self.rng = np.random.default_rng(seed)
+        self.weights = []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            if init == "normal":
+                W = self.rng.standard_normal((n_out, n_in + 1)) * init_scale
+            elif init in ("glorot", "he"):
+                std = np.sqrt(2 / (n_in + n_out)) if init == "glorot" else np.sqrt(2 / n_in)
+                W = self.rng.standard_normal((n_out, n_in + 1)) * std
+                W[:, -1] = 0
+            else:
+                raise ValueError(f"unknown init {init!r}; choose normal, glorot or he")
+            self.weights.append(W.astype(self.dtype))
+        self.loss_history = []
+
+    # -- the gradient-check protocol -------------------------------------
+    @property
+    def params(self):
+        """The weight matrices, in layer order (the list itself is a copy)."""
+        return list(self.weights)
+
+    def _activation(self, layer, params):
+        last = layer == len(params) - 1
+        name = self.output if last else self.hidden
+        if name == "softmax":
+            return softmax, None
+        return ACTIVATIONS[name]
+
+    def forward(self, X, params=None):
+        """Forward pass keeping every layer's input.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, layer_sizes[0])
+        params : list of ndarray, optional
+            Weights to use instead of ``self.weights``.
+
+        Returns
+        -------
+        inputs : list of ndarray
+            ``inputs[l]``, shape ``(N, layer_sizes[l] + 1)``: the input of
+            layer ``l`` with its bias column.
+        Y : ndarray, shape (N, layer_sizes[-1])
+            The network output.
+        """
+        params = self.weights if params is None else params
+        X = np.asarray(X, dtype=self.dtype)
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+            raise ValueError(f"X must have shape (N, {self.layer_sizes[0]}), got {X.shape}")
+        inputs, Y = [], X
+        for layer, W in enumerate(params):
+            inputs.append(add_bias(Y))
+            g, _ = self._activation(layer, params)
+            Y = fprop(W, inputs[-1], g)
+        return inputs, Y
+
+    def _targets(self, T, n):
+        T = np.asarray(T)
+        if self.output == "softmax" and T.ndim == 1 and np.issubdtype(T.dtype, np.integer):
+            T = one_hot(T, self.layer_sizes[-1])
+        if T.ndim == 1 and self.layer_sizes[-1] == 1:
+            T = T[:, None]
+        expected = (n, self.layer_sizes[-1])
+        if T.shape != expected:
+            raise ValueError(f"T must have shape {expected}, got {T.shape}")
+        return T.astype(self.dtype)
+
+    def _error(self, Y, T):
+        if self.loss_name == "sse":
+            return 0.5 * float(np.sum((Y - T) ** 2))
+        if self.output == "softmax":
+            return -float(np.sum(T * np.log(np.maximum(Y, _TINY))))
+        return -float(np.sum(T * np.log(np.maximum(Y, _TINY))
+                             + (1 - T) * np.log(np.maximum(1 - Y, _TINY))))
+
+    def loss(self, X, T, params=None):
+        """Error ``E`` summed over all samples (see the ``loss`` parameter)."""
+        _, Y = self.forward(X, params)
+        return self._error(Y, self._targets(T, Y.shape[0]))
+
+    def gradients(self, X, T, params=None):
+        """Error and its gradient with respect to every weight matrix.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, layer_sizes[0])
+        T : array_like, shape (N, layer_sizes[-1])
+            Targets (for a softmax output, integer labels of shape (N,) work too).
+        params : list of ndarray, optional
+
+        Returns
+        -------
+        E : float
+            Error summed over the N samples.
+        dEdW : list of ndarray
+            Shaped like the weights, each summed over the N samples.
+        """
+        params = self.weights if params is None else params
+        inputs, Y = self.forward(X, params)
+        T = self._targets(T, Y.shape[0])
+        E = self._error(Y, T)
+        grads = [None] * len(params)
+        if self.loss_name == "cross_entropy":
+            # softmax (or logistic) with cross-entropy: the output delta is Y - T,
+            # so the output layer's g' is taken as 1 and dE/dY as that delta.
+            g_derivative, dEdY = identity_derivative, Y - T
+        else:
+            g_derivative, dEdY = self._activation(len(params) - 1, params)[1], Y - T
+        for layer in range(len(params) - 1, -1, -1):
+            dEdX, grads[layer] = backprop(params[layer], inputs[layer], g_derivative, Y, dEdY)
+            if layer:
+                Y = remove_bias(inputs[layer])  # output of the layer below
+                dEdY = remove_bias(dEdX)
+                g_derivative = ACTIVATIONS[self.hidden][1]
+        return E, grads
+
+    def fit(self, X, T, epochs=100, batch_size=None, learning_rate=0.1, momentum=0.0,
+            progress=True):
+        """Train by (mini-batch) gradient descent with momentum.
+
+        Each step updates ``V = momentum * V - learning_rate * dEdW / B`` and
+        ``W = W + V``, with ``dEdW`` summed over the ``B`` samples of the
+        batch (so the step uses their mean gradient). Samples are shuffled
+        every epoch by the model's own generator.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, layer_sizes[0])
+        T : array_like, shape (N, layer_sizes[-1]) or (N,)
+        epochs : int
+        batch_size : int, optional
+            Samples per step; ``None`` for full-batch gradient descent,
+            1 for stochastic gradient descent.
+        learning_rate, momentum : float
+        progress : bool
+            Show a tqdm progress bar with the current loss.
+
+        Returns
+        -------
+        self
+        """
+        X = np.asarray(X, dtype=self.dtype)
+        T = self._targets(T, X.shape[0])
+        n = X.shape[0]
+        batch_size = n if batch_size is None else int(batch_size)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if learning_rate <= 0 or not 0 <= momentum < 1:
+            raise ValueError(f"need learning_rate > 0 and 0 <= momentum < 1, "
+                             f"got {learning_rate} and {momentum}")
+        from tqdm.auto import tqdm
+
+        velocity = [np.zeros_like(W) for W in self.weights]
+        bar = tqdm(range(int(epochs)), disable=not progress, desc="epochs")
+        for _ in bar:
+            order = self.rng.permutation(n) if batch_size < n else np.arange(n)
+            total = 0.0
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                E, grads = self.gradients(X[idx], T[idx])
+                total += E
+                for W, V, G in zip(self.weights, velocity, grads):
+                    V *= momentum
+                    V -= (learning_rate / len(idx)) * G
+                    W += V
+            self.loss_history.append(total / n)
+            bar.set_postfix(loss=f"{total / n:.4g}")
+        return self
+
+    def predict_proba(self, X):
+        """Network outputs, shape (N, layer_sizes[-1])."""
+        return self.forward(X)[1]
+
+    def predict(self, X):
+        """Predictions: class indices for softmax, 0/1 for one logistic
+        output (threshold 0.5), else the raw outputs.
+
+        Returns
+        -------
+        ndarray, shape (N,) for classifiers, (N, layer_sizes[-1]) otherwise
+        """
+        Y = self.predict_proba(X)
+        if self.output == "softmax":
+            return Y.argmax(axis=1)
+        if self.output == "logistic" and Y.shape[1] == 1:
+            return (Y[:, 0] > 0.5).astype(np.int64)
+        return Y
