@@ -21,8 +21,10 @@ from .activations import (
     tanh_derivative,
 )
 from .gradcheck import check_gradient, numerical_gradient, relative_error
+from .idx import read_idx, write_idx
 from .layers import add_bias, backprop, fprop, remove_bias
 from .mlp import MLP, one_hot
+from .mnist import fetch_mnist, load_mnist, scale
 from .xor import XOR_WEIGHTS, xor_dataset, xor_error, xor_net
 
 __version__ = "0.1.0"
@@ -34,20 +36,25 @@ __all__ = [
     "add_bias",
     "backprop",
     "check_gradient",
+    "fetch_mnist",
     "fprop",
     "identity",
     "identity_derivative",
+    "load_mnist",
     "logistic",
     "logistic_derivative",
     "numerical_gradient",
     "one_hot",
+    "read_idx",
     "relative_error",
     "relu",
     "relu_derivative",
     "remove_bias",
+    "scale",
     "softmax",
     "tanh",
     "tanh_derivative",
+    "write_idx",
     "xor_dataset",
     "xor_error",
     "xor_net",

@@ -1,0 +1,300 @@
+"""The MNIST handwritten digits: loading, scaling and (when missing) downloading.
+
+The four IDX files ship with the repository in ``data/mnist/``. :func:`load_mnist`
+looks for them in the folder it is given, else in ``$ANNTEACH_DATA``, else in
+the repository's ``data/mnist/`` (found from the package's location, never from
+the current directory), and checks the SHA-256 of their decompressed content.
+:func:`fetch_mnist` downloads a missing copy.
+"""
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .idx import read_idx
+
+__all__ = ["MNIST_FILES", "MNIST_MIRRORS", "MNIST_SHA256", "fetch_mnist", "load_mnist", "scale"]
+
+#: SHA-256 of each *decompressed* MNIST IDX file (the ``.gz`` bytes vary by copy).
+MNIST_SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+#: split -> (images file, labels file), names without the ``.gz`` suffix.
+MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+#: Public mirrors serving ``<name>.gz``, tried in this order by :func:`fetch_mnist`.
+MNIST_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+#: Environment variable naming a folder that holds the four MNIST files.
+DATA_ENV = "ANNTEACH_DATA"
+
+_SHAPE = (28, 28)
+
+
+def _default_folder():
+    """The repository's ``data/mnist/`` folder, next to the package folder."""
+    return Path(__file__).resolve().parent.parent / "data" / "mnist"
+
+
+def _data_folder(path):
+    """The folder to load from, and a phrase saying why it was chosen."""
+    if path is not None:
+        return Path(path), "the folder passed as `path`"
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env), f"${DATA_ENV}"
+    return _default_folder(), "the repository's default data folder"
+
+
+def _find(folder, name):
+    """``folder/name.gz`` or ``folder/name`` (whichever exists, ``.gz`` first), else None."""
+    for candidate in (folder / f"{name}.gz", folder / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_verified(path, name, verify=True):
+    """Read one IDX file; if ``verify``, check the decompressed SHA-256 of MNIST file ``name``."""
+    digest = hashlib.sha256()
+    array = read_idx(path, digest=digest)
+    if verify and digest.hexdigest() != MNIST_SHA256[name]:
+        raise ValueError(
+            f"{path}: checksum mismatch: the decompressed content has SHA-256 "
+            f"{digest.hexdigest()}, expected {MNIST_SHA256[name]} for {name}. The file is "
+            f"damaged or not the MNIST original; replace it (annteach.fetch_mnist(folder) "
+            f"downloads a fresh copy)."
+        )
+    return array
+
+
+def _stat_key(path):
+    """What identifies a file's current version, for the cache."""
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(images_key, labels_key, names, verify):
+    """Read, verify and check one split; the arrays are returned read-only."""
+    images_path, labels_path = Path(images_key[0]), Path(labels_key[0])
+    images = _read_verified(images_path, names[0], verify)
+    labels = _read_verified(labels_path, names[1], verify)
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != _SHAPE:
+        raise ValueError(
+            f"{images_path}: expected uint8 images of shape (N, 28, 28), "
+            f"found {images.dtype} of shape {images.shape}"
+        )
+    if labels.dtype != np.uint8 or labels.ndim != 1:
+        raise ValueError(
+            f"{labels_path}: expected uint8 labels of shape (N,), "
+            f"found {labels.dtype} of shape {labels.shape}"
+        )
+    if len(images) != len(labels):
+        raise ValueError(
+            f"{images_path} holds {len(images)} images but {labels_path} holds "
+            f"{len(labels)} labels; the counts must agree"
+        )
+    images.flags.writeable = False
+    labels.flags.writeable = False
+    return images, labels
+
+
+def load_mnist(split="train", path=None, *, verify=True):
+    """Load the MNIST training or test set.
+
+    Each file is looked for as ``<name>.gz``, then as the decompressed
+    ``<name>``. Repeated calls are cheap: the arrays are cached in memory (and
+    re-read if a file changes); each call returns fresh copies.
+
+    Parameters
+    ----------
+    split : {"train", "test"}
+        The 60,000 training or the 10,000 test digits.
+    path : str or os.PathLike, optional
+        Folder holding the files. Default: ``$ANNTEACH_DATA`` if set, else the
+        repository's ``data/mnist/``.
+    verify : bool, default True
+        Check the SHA-256 of each file's decompressed content against
+        ``MNIST_SHA256``. Pass False to load other data stored the same way.
+
+    Returns
+    -------
+    images : ndarray of uint8, shape (N, 28, 28)
+        Grey values 0 (background) to 255 (ink); N = 60000 or 10000.
+    labels : ndarray of uint8, shape (N,)
+        The digit 0-9 shown by each image.
+
+    Raises
+    ------
+    ValueError
+        For an unknown split, a file that is not valid IDX, a checksum
+        mismatch, or images and labels that do not match in shape or count.
+    FileNotFoundError
+        If a file is missing; the message says where it looked and how to fix it.
+    """
+    if split not in MNIST_FILES:
+        raise ValueError(f"unknown split {split!r}; use 'train' or 'test'")
+    folder, origin = _data_folder(path)
+    names = MNIST_FILES[split]
+    found = [_find(folder, name) for name in names]
+    missing = [name for name, p in zip(names, found, strict=True) if p is None]
+    if missing:
+        raise FileNotFoundError(
+            f"MNIST {split} files not found in {folder} ({origin}): missing "
+            f"{', '.join(m + '[.gz]' for m in missing)}. To fix: download them with "
+            f"annteach.fetch_mnist({str(folder)!r}), or copy the four MNIST files into a "
+            f"folder and set ${DATA_ENV} to it (or pass path=)."
+        )
+    images, labels = _load_cached(_stat_key(found[0]), _stat_key(found[1]), names, verify)
+    return images.copy(), labels.copy()
+
+
+def scale(images):
+    """Map grey values 0-255 to floats in [0, 1].
+
+    Parameters
+    ----------
+    images : array_like, shape (...)
+        Grey values in [0, 255], e.g. uint8 images of shape (N, 28, 28).
+
+    Returns
+    -------
+    ndarray of float32, same shape
+        ``images / 255``, a new array.
+
+    Raises
+    ------
+    ValueError
+        If the input is not numeric or holds values outside [0, 255].
+    """
+    images = np.asarray(images)
+    if images.dtype.kind not in "uif":
+        raise ValueError(f"scale needs numeric grey values, got dtype {images.dtype}")
+    if images.dtype != np.uint8 and images.size and not (
+        np.all(images >= 0) and np.all(images <= 255)
+    ):
+        raise ValueError("scale needs grey values in [0, 255]")
+    return images.astype(np.float32) / np.float32(255)
+
+
+def _valid_copy(folder, name):
+    """True if ``folder`` already holds a copy of ``name`` with the right checksum."""
+    path = _find(folder, name)
+    if path is None:
+        return False
+    try:
+        _read_verified(path, name)
+    except ValueError:
+        return False
+    return True
+
+
+def _download(url, target, name, timeout, progress):
+    """Download ``url`` into ``target`` (an open binary file), with a progress bar."""
+    from urllib.request import urlopen
+
+    from tqdm.auto import tqdm
+
+    with urlopen(url, timeout=timeout) as response:
+        total = response.headers.get("Content-Length")
+        with tqdm(
+            total=int(total) if total else None,
+            unit="B",
+            unit_scale=True,
+            desc=name,
+            disable=not progress,
+        ) as bar:
+            while chunk := response.read(1 << 16):
+                target.write(chunk)
+                bar.update(len(chunk))
+
+
+def fetch_mnist(dest, base_urls=None, progress=True, *, files=None, timeout=30):
+    """Download the MNIST files into a folder, verifying each one.
+
+    Every file goes to a temporary file in ``dest`` first and gets its final
+    name only once the SHA-256 of its decompressed content matches, so a
+    failed or interrupted download leaves nothing behind. Files already
+    present and valid are skipped. On failure the next mirror is tried.
+
+    Parameters
+    ----------
+    dest : str or os.PathLike
+        Folder to put ``<name>.gz`` into (created if needed). Pass it to
+        :func:`load_mnist` as ``path`` or set ``$ANNTEACH_DATA`` to it.
+    base_urls : sequence of str, optional
+        Base URLs that serve ``<name>.gz``; default ``MNIST_MIRRORS``.
+    progress : bool, default True
+        Show a tqdm progress bar per file.
+    files : iterable of str, optional
+        Which of the four names (keys of ``MNIST_SHA256``, with or without
+        ``.gz``) to fetch; default all four.
+    timeout : float, default 30
+        Seconds to wait for a server before giving up on it.
+
+    Returns
+    -------
+    pathlib.Path
+        ``dest``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown file name.
+    OSError
+        If a file could not be obtained from any mirror; the message lists
+        what went wrong and what to do instead.
+    """
+    import secrets
+    from http.client import HTTPException
+
+    dest = Path(dest)
+    if isinstance(files, str):
+        files = [files]
+    names = list(MNIST_SHA256) if files is None else [f.removesuffix(".gz") for f in files]
+    unknown = [n for n in names if n not in MNIST_SHA256]
+    if unknown:
+        raise ValueError(f"unknown MNIST file(s) {unknown}; choose from {list(MNIST_SHA256)}")
+    bases = list(MNIST_MIRRORS if base_urls is None else base_urls)
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if _valid_copy(dest, name):
+            continue
+        errors = []
+        for base in bases:
+            url = f"{base.rstrip('/')}/{name}.gz"
+            tmp = dest / f".{name}.gz.{secrets.token_hex(6)}.part"
+            try:
+                with open(tmp, "xb") as target:
+                    _download(url, target, name, timeout, progress)
+                _read_verified(tmp, name)
+                os.replace(tmp, dest / f"{name}.gz")
+                break
+            except (OSError, HTTPException, ValueError) as exc:
+                errors.append(f"{url}: {exc}")
+            finally:
+                tmp.unlink(missing_ok=True)
+        else:
+            tried = "\n  ".join(errors) or "(no mirrors given)"
+            raise OSError(
+                f"could not download {name}.gz from any mirror:\n  {tried}\n"
+                f"If you are offline, copy the four MNIST files ({', '.join(MNIST_SHA256)}, "
+                f"each .gz or decompressed) into {dest} from another copy of the course, "
+                f"or set ${DATA_ENV} to a folder that holds them."
+            )
+    return dest
