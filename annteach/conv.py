@@ -1,0 +1,430 @@
+"""Layers of a convolutional network as forward/backward pairs.
+
+Every layer is a pair of pure functions::
+
+    out, cache = layer_forward(inputs..., params...)
+    grads = layer_backward(dout, cache)
+
+``forward`` returns its output and a ``cache`` of whatever the backward pass
+needs; ``backward`` takes the gradient of the error with respect to that
+output (``dout``, shaped like ``out``) and returns the gradients with respect
+to the inputs and the parameters. No function modifies its arguments.
+
+Images are 4-D arrays ``(N, C, H, W)``: N images of C channels of H x W
+pixels. The functions work in the dtype they are given (float32 for training
+and inference, float64 for gradient checks).
+
+Memory layout: the convolution multiplies one weight matrix with one big
+matrix of image patches (im2col), which produces its output channel-major,
+i.e. stored as ``(C, N, H, W)``. It is returned as an ``(N, C, H, W)`` view
+of that memory (a transpose, no copy), and the layers below keep whatever
+layout they are given, so a whole network runs without reordering copies.
+Use :func:`numpy.ascontiguousarray` if you need C order.
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = [
+    "conv_backward",
+    "conv_forward",
+    "dense_backward",
+    "dense_forward",
+    "flatten_backward",
+    "flatten_forward",
+    "maxpool_backward",
+    "maxpool_forward",
+    "relu_backward",
+    "relu_forward",
+    "softmax_cross_entropy_backward",
+    "softmax_cross_entropy_forward",
+]
+
+
+def _float_array(name, A, ndim):
+    A = np.asarray(A)
+    if A.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {A.shape}")
+    if not np.issubdtype(A.dtype, np.floating):
+        A = A.astype(np.float64)
+    return A
+
+
+def _channel_major(X):
+    """``X`` (N, C, H, W) as a (C, N, H, W) array (a view when the memory allows)."""
+    return X.transpose(1, 0, 2, 3)
+
+
+# -- convolution ----------------------------------------------------------
+
+def conv_forward(X, W, b, pad=0):
+    """2-D convolution (cross-correlation), stride 1, zero padding.
+
+    ``out[n, f, i, j] = b[f] + sum_{c, u, v} W[f, c, u, v] * Xp[n, c, i + u, j + v]``
+    where ``Xp`` is ``X`` with ``pad`` zeros on every side. Computed as one
+    matrix product of the weights ``(F, C k k)`` with the patches of all
+    images ``(C k k, N Ho Wo)`` (im2col, read through a strided view).
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, C, H, W)
+        Input images.
+    W : ndarray, shape (F, C, k, k)
+        F filters of C channels, k x k pixels.
+    b : ndarray, shape (F,)
+        Biases.
+    pad : int, optional
+        Zeros added on each side; ``pad = (k - 1) // 2`` keeps the size.
+
+    Returns
+    -------
+    out : ndarray, shape (N, F, H + 2 pad - k + 1, W + 2 pad - k + 1)
+        Stored channel-major (a transposed view, see the module docstring).
+    cache : tuple
+        For :func:`conv_backward`.
+    """
+    X = _float_array("X", X, 4)
+    W = np.asarray(W, dtype=X.dtype)
+    b = np.asarray(b, dtype=X.dtype)
+    pad = int(pad)
+    N, C, H, Wd = X.shape
+    if W.ndim != 4 or W.shape[1] != C or W.shape[2] != W.shape[3]:
+        raise ValueError(f"W must have shape (F, {C}, k, k) for X of shape {X.shape}, "
+                         f"got {W.shape}")
+    F, _, k, _ = W.shape
+    if b.shape != (F,):
+        raise ValueError(f"b must have shape ({F},), got {b.shape}")
+    if pad < 0:
+        raise ValueError(f"pad must be >= 0, got {pad}")
+    Ho, Wo = H + 2 * pad - k + 1, Wd + 2 * pad - k + 1
+    if Ho < 1 or Wo < 1:
+        raise ValueError(f"kernel {k}x{k} does not fit images {H}x{Wd} with pad {pad}")
+    Xc = _channel_major(X)
+    if pad:
+        Xp = np.zeros((C, N, H + 2 * pad, Wd + 2 * pad), dtype=X.dtype)
+        Xp[:, :, pad:pad + H, pad:pad + Wd] = Xc
+    else:
+        Xp = Xc
+    windows = sliding_window_view(Xp, (k, k), axis=(2, 3))   # (C, N, Ho, Wo, k, k)
+    cols = windows.transpose(0, 4, 5, 1, 2, 3).reshape(C * k * k, N * Ho * Wo)
+    out = W.reshape(F, C * k * k) @ cols                      # (F, N Ho Wo)
+    out += b[:, None]
+    out = out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    return out, (cols, W, X.shape, pad)
+
+
+def conv_backward(dout, cache, input_gradient=True):
+    """Backward pass of :func:`conv_forward`.
+
+    ``dW = dout @ cols.T`` and ``db = sum(dout)`` over images and positions;
+    ``dX`` is the "full" convolution of ``dout`` with the filters rotated by
+    180 degrees, again one im2col and one matrix product (no scatter-add).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, F, Ho, Wo)
+    cache : tuple
+        From :func:`conv_forward`.
+    input_gradient : bool, optional
+        Compute ``dX`` (not needed for the first layer of a network).
+
+    Returns
+    -------
+    dX : ndarray, shape (N, C, H, W), or None
+        Stored channel-major.
+    dW : ndarray, shape (F, C, k, k)
+    db : ndarray, shape (F,)
+    """
+    cols, W, (N, C, H, Wd), pad = cache
+    F, _, k, _ = W.shape
+    Ho, Wo = H + 2 * pad - k + 1, Wd + 2 * pad - k + 1
+    dout = np.asarray(dout, dtype=W.dtype)
+    if dout.shape != (N, F, Ho, Wo):
+        raise ValueError(f"dout must have shape {(N, F, Ho, Wo)}, got {dout.shape}")
+    dcm = np.ascontiguousarray(_channel_major(dout))          # (F, N, Ho, Wo)
+    d2 = dcm.reshape(F, N * Ho * Wo)
+    dW = (d2 @ cols.T).reshape(W.shape)
+    db = d2.sum(axis=1)
+    if not input_gradient:
+        return None, dW, db
+    # dX = full correlation of dout with the flipped filters, cropped by pad:
+    # pad dout by q = k - 1 - pad and correlate with W[f, c, ::-1, ::-1].
+    q = k - 1 - pad
+    if q >= 0:
+        dp = np.zeros((F, N, Ho + 2 * q, Wo + 2 * q), dtype=dcm.dtype)
+        dp[:, :, q:q + Ho, q:q + Wo] = dcm
+    else:  # pad > k - 1: the outer -q rows/columns of dout never reach X
+        dp = dcm[:, :, -q:Ho + q, -q:Wo + q]
+    windows = sliding_window_view(dp, (k, k), axis=(2, 3))   # (F, N, H, W, k, k)
+    dcols = windows.transpose(0, 4, 5, 1, 2, 3).reshape(F * k * k, N * H * Wd)
+    Wt = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, F * k * k)
+    dX = (Wt @ dcols).reshape(C, N, H, Wd).transpose(1, 0, 2, 3)
+    return dX, dW, db
+
+
+# -- max-pooling ----------------------------------------------------------
+
+def _quarters(X):
+    """The four 2x2-window members of ``X`` (N, C, 2 Hp, 2 Wp): views, (i, j) order."""
+    return [X[:, :, i::2, j::2] for i in (0, 1) for j in (0, 1)]
+
+
+def maxpool_forward(X):
+    """2x2 max-pooling with stride 2.
+
+    Odd heights or widths drop the last row or column (as most libraries do).
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H // 2, W // 2)
+        Same memory layout as ``X``.
+    cache : tuple
+        For :func:`maxpool_backward`.
+    """
+    X = _float_array("X", X, 4)
+    N, C, H, Wd = X.shape
+    if H < 2 or Wd < 2:
+        raise ValueError(f"max-pooling needs images of at least 2x2, got {H}x{Wd}")
+    Xe = X[:, :, :H - H % 2, :Wd - Wd % 2]
+    q = _quarters(Xe)
+    out = np.maximum(np.maximum(q[0], q[1]), np.maximum(q[2], q[3]))
+    return out, (Xe, out, X.shape)
+
+
+def maxpool_backward(dout, cache):
+    """Backward pass of :func:`maxpool_forward`.
+
+    Each window's gradient goes to its maximum. With ties it goes to the
+    first maximal entry in row-major order within the window, so that the
+    gradient of every window sums to ``dout`` (as with an argmax).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, H // 2, W // 2)
+    cache : tuple
+        From :func:`maxpool_forward`.
+
+    Returns
+    -------
+    dX : ndarray, shape (N, C, H, W)
+    """
+    Xe, out, shape = cache
+    dout = np.asarray(dout, dtype=out.dtype)
+    if dout.shape != out.shape:
+        raise ValueError(f"dout must have shape {out.shape}, got {dout.shape}")
+    dX = np.zeros_like(Xe, shape=shape) if Xe.shape != shape else np.zeros_like(Xe)
+    dXe = dX[:, :, :Xe.shape[2], :Xe.shape[3]]
+    taken = None
+    for (i, j), x in zip([(0, 0), (0, 1), (1, 0), (1, 1)], _quarters(Xe), strict=True):
+        hit = x == out
+        if taken is None:
+            taken = hit
+        else:
+            hit &= ~taken
+            taken |= hit
+        np.multiply(dout, hit, out=dXe[:, :, i::2, j::2])
+    return dX
+
+
+# -- ReLU -----------------------------------------------------------------
+
+def relu_forward(X):
+    """Rectified linear unit ``max(X, 0)``, elementwise.
+
+    Parameters
+    ----------
+    X : ndarray, any shape
+
+    Returns
+    -------
+    out : ndarray, shape of ``X`` (same memory layout)
+    cache : ndarray
+        The output, for :func:`relu_backward`.
+    """
+    X = np.asarray(X)
+    if not np.issubdtype(X.dtype, np.floating):
+        X = X.astype(np.float64)
+    out = np.maximum(X, 0)
+    return out, out
+
+
+def relu_backward(dout, cache):
+    """Backward pass of :func:`relu_forward`: ``dout`` where the output is positive.
+
+    Parameters
+    ----------
+    dout : ndarray, shape of the output
+    cache : ndarray
+        From :func:`relu_forward`.
+
+    Returns
+    -------
+    dX : ndarray, shape of ``dout``
+    """
+    out = cache
+    dout = np.asarray(dout, dtype=out.dtype)
+    if dout.shape != out.shape:
+        raise ValueError(f"dout must have shape {out.shape}, got {dout.shape}")
+    return np.where(out > 0, dout, out.dtype.type(0))
+
+
+# -- flatten and dense ----------------------------------------------------
+
+def flatten_forward(X):
+    """Flatten every image into one row: (N, C, H, W) -> (N, C H W), C order per image.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, ...)
+
+    Returns
+    -------
+    out : ndarray, shape (N, prod(...))
+        A new C-contiguous array.
+    cache : tuple
+        The input shape, for :func:`flatten_backward`.
+    """
+    X = np.asarray(X)
+    if X.ndim < 1:
+        raise ValueError("X needs a leading sample axis")
+    return np.ascontiguousarray(X).reshape(X.shape[0], -1), X.shape
+
+
+def flatten_backward(dout, cache):
+    """Backward pass of :func:`flatten_forward`: reshape back.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, prod(...))
+    cache : tuple
+        From :func:`flatten_forward`.
+
+    Returns
+    -------
+    dX : ndarray, shape (N, ...)
+    """
+    return np.asarray(dout).reshape(cache)
+
+
+def dense_forward(X, W, b):
+    """Fully connected layer ``A = X @ W.T + b`` (the lecture's layer, bias kept apart).
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, n_in)
+    W : ndarray, shape (n_out, n_in)
+    b : ndarray, shape (n_out,)
+
+    Returns
+    -------
+    out : ndarray, shape (N, n_out)
+    cache : tuple
+        For :func:`dense_backward`.
+    """
+    X = _float_array("X", X, 2)
+    W = np.asarray(W, dtype=X.dtype)
+    b = np.asarray(b, dtype=X.dtype)
+    if W.ndim != 2 or W.shape[1] != X.shape[1] or b.shape != (W.shape[0],):
+        raise ValueError(f"shape mismatch: X {X.shape} (N, n_in), W {W.shape} (n_out, n_in), "
+                         f"b {b.shape} (n_out,)")
+    out = X @ W.T
+    out += b
+    return out, (X, W)
+
+
+def dense_backward(dout, cache):
+    """Backward pass of :func:`dense_forward`.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, n_out)
+    cache : tuple
+        From :func:`dense_forward`.
+
+    Returns
+    -------
+    dX : ndarray, shape (N, n_in)
+        ``dout @ W``.
+    dW : ndarray, shape (n_out, n_in)
+        ``dout.T @ X``, summed over the N samples.
+    db : ndarray, shape (n_out,)
+    """
+    X, W = cache
+    dout = np.asarray(dout, dtype=W.dtype)
+    if dout.shape != (X.shape[0], W.shape[0]):
+        raise ValueError(f"dout must have shape {(X.shape[0], W.shape[0])}, got {dout.shape}")
+    return dout @ W, dout.T @ X, dout.sum(axis=0)
+
+
+# -- softmax cross-entropy ------------------------------------------------
+
+def softmax_cross_entropy_forward(scores, T):
+    """Mean cross-entropy of the softmax of ``scores`` against targets ``T``.
+
+    ``E = -(1/N) sum_n sum_j t_nj log y_nj`` with ``y_n = softmax(scores_n)``
+    (computed stably via log-sum-exp).
+
+    Parameters
+    ----------
+    scores : ndarray, shape (N, K)
+        Unnormalised class scores (logits).
+    T : ndarray, shape (N,) of int, or (N, K)
+        Class labels, or target distributions (e.g. one-hot rows).
+
+    Returns
+    -------
+    E : float
+        Mean over the N samples.
+    cache : tuple
+        For :func:`softmax_cross_entropy_backward`; ``cache[0]`` holds the
+        probabilities ``Y`` (N, K).
+    """
+    scores = _float_array("scores", scores, 2)
+    N, K = scores.shape
+    T = np.asarray(T)
+    if T.ndim == 1:
+        if not np.issubdtype(T.dtype, np.integer) or T.shape != (N,):
+            raise ValueError(f"labels must be integers of shape ({N},), got {T.dtype} {T.shape}")
+        if N and (T.min() < 0 or T.max() >= K):
+            raise ValueError(f"labels must lie in [0, {K}), got [{T.min()}, {T.max()}]")
+    elif T.shape != (N, K):
+        raise ValueError(f"T must have shape ({N},) or ({N}, {K}), got {T.shape}")
+    if N == 0:
+        raise ValueError("need at least one sample")
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    logZ = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    logY = shifted - logZ
+    if T.ndim == 1:
+        E = -float(logY[np.arange(N), T].sum()) / N
+    else:
+        E = -float((T * logY).sum()) / N
+    return E, (np.exp(logY), T)
+
+
+def softmax_cross_entropy_backward(dE, cache):
+    """Backward pass of :func:`softmax_cross_entropy_forward`: ``dE * (Y - T) / N``.
+
+    Parameters
+    ----------
+    dE : float
+        Gradient with respect to the loss (1 for the loss itself).
+    cache : tuple
+        From :func:`softmax_cross_entropy_forward`.
+
+    Returns
+    -------
+    dscores : ndarray, shape (N, K)
+    """
+    Y, T = cache
+    N = Y.shape[0]
+    dscores = Y.copy()
+    if T.ndim == 1:
+        dscores[np.arange(N), T] -= 1
+    else:
+        dscores -= T
+    dscores *= Y.dtype.type(dE / N)
+    return dscores

@@ -1,0 +1,229 @@
+"""Tests of annteach.conv: gradient checks of every layer pair and edge cases."""
+
+import numpy as np
+import pytest
+
+from annteach import conv
+from annteach.gradcheck import numerical_gradient, relative_error
+
+TOL = 1e-6
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _naive_conv(X, W, b, pad):
+    """Direct loops over the definition of the cross-correlation."""
+    N, C, H, Wd = X.shape
+    F, _, k, _ = W.shape
+    Xp = np.pad(X, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    Ho, Wo = H + 2 * pad - k + 1, Wd + 2 * pad - k + 1
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    out[n, f, i, j] = b[f] + np.sum(W[f] * Xp[n, :, i:i + k, j:j + k])
+    return out
+
+
+def _check_pair(forward, backward, inputs, argnums, seed=1):
+    """Gradient-check ``backward`` against central differences of ``sum(out * R)``."""
+    out, cache = forward(*inputs)
+    R = _rng(seed).standard_normal(out.shape)
+    grads = backward(R, cache)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    worst = 0.0
+    for g, a in zip(grads, argnums, strict=True):
+        def f(x, a=a):
+            args = list(inputs)
+            args[a] = x
+            return float(np.sum(forward(*args)[0] * R))
+        worst = max(worst, relative_error(g, numerical_gradient(f, inputs[a])))
+    return worst
+
+
+@pytest.mark.parametrize("pad", [0, 1, 2, 3])
+@pytest.mark.parametrize("shape", [(2, 3, 7, 6), (1, 1, 5, 5), (3, 2, 6, 9)])
+def test_conv_matches_naive_and_gradcheck(shape, pad):
+    rng = _rng(2)
+    X = rng.standard_normal(shape)
+    W = rng.standard_normal((4, shape[1], 3, 3))
+    b = rng.standard_normal(4)
+    out, _ = conv.conv_forward(X, W, b, pad)
+    np.testing.assert_allclose(out, _naive_conv(X, W, b, pad), rtol=1e-12, atol=1e-12)
+    err = _check_pair(lambda X, W, b: conv.conv_forward(X, W, b, pad), conv.conv_backward,
+                      [X, W, b], [0, 1, 2])
+    assert err < TOL
+
+
+def test_conv_5x5_same_padding_gradcheck():
+    rng = _rng(3)
+    X, W, b = rng.standard_normal((2, 2, 8, 8)), rng.standard_normal((3, 2, 5, 5)), np.zeros(3)
+    out, _ = conv.conv_forward(X, W, b, pad=2)
+    assert out.shape == (2, 3, 8, 8)
+    err = _check_pair(lambda X, W, b: conv.conv_forward(X, W, b, 2), conv.conv_backward,
+                      [X, W, b], [0, 1, 2])
+    assert err < TOL
+
+
+def test_conv_pad_larger_than_kernel_minus_one():
+    rng = _rng(4)
+    X, W, b = rng.standard_normal((1, 2, 4, 5)), rng.standard_normal((2, 2, 2, 2)), np.ones(2)
+    out, _ = conv.conv_forward(X, W, b, pad=3)
+    np.testing.assert_allclose(out, _naive_conv(X, W, b, 3), rtol=1e-12)
+    err = _check_pair(lambda X, W, b: conv.conv_forward(X, W, b, 3), conv.conv_backward,
+                      [X, W, b], [0, 1, 2])
+    assert err < TOL
+
+
+def test_conv_without_input_gradient():
+    rng = _rng(5)
+    X, W, b = rng.standard_normal((2, 1, 6, 6)), rng.standard_normal((2, 1, 3, 3)), np.zeros(2)
+    out, cache = conv.conv_forward(X, W, b)
+    R = rng.standard_normal(out.shape)
+    dX, dW, db = conv.conv_backward(R, cache, input_gradient=False)
+    _, dW2, db2 = conv.conv_backward(R, cache)
+    assert dX is None
+    np.testing.assert_array_equal(dW, dW2)
+    np.testing.assert_array_equal(db, db2)
+
+
+def test_conv_keeps_float32_and_rejects_bad_shapes():
+    X = np.ones((2, 3, 5, 5), dtype=np.float32)
+    W = np.ones((4, 3, 3, 3), dtype=np.float32)
+    out, cache = conv.conv_forward(X, W, np.zeros(4, np.float32), pad=1)
+    assert out.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in conv.conv_backward(np.ones_like(out), cache))
+    with pytest.raises(ValueError, match="W must have shape"):
+        conv.conv_forward(X, np.ones((4, 2, 3, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match="b must have shape"):
+        conv.conv_forward(X, W, np.zeros(3))
+    with pytest.raises(ValueError, match="does not fit"):
+        conv.conv_forward(X, np.ones((1, 3, 7, 7)), np.zeros(1))
+    with pytest.raises(ValueError, match="4-D"):
+        conv.conv_forward(X[0], W, np.zeros(4))
+
+
+def _naive_pool(X):
+    N, C, H, Wd = X.shape
+    out = np.empty((N, C, H // 2, Wd // 2))
+    for i in range(H // 2):
+        for j in range(Wd // 2):
+            out[:, :, i, j] = X[:, :, 2 * i:2 * i + 2, 2 * j:2 * j + 2].max(axis=(2, 3))
+    return out
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 6, 8), (1, 2, 5, 7), (2, 1, 3, 2)])
+def test_maxpool_matches_naive_and_gradcheck(shape):
+    X = _rng(6).permutation(np.prod(shape)).reshape(shape) * 0.1  # distinct values
+    out, _ = conv.maxpool_forward(X)
+    np.testing.assert_array_equal(out, _naive_pool(X))
+    assert _check_pair(conv.maxpool_forward, conv.maxpool_backward, [X], [0]) < TOL
+
+
+def test_maxpool_odd_shape_gives_zero_gradient_to_dropped_edge():
+    X = _rng(7).standard_normal((1, 1, 5, 5))
+    out, cache = conv.maxpool_forward(X)
+    dX = conv.maxpool_backward(np.ones_like(out), cache)
+    assert dX.shape == X.shape
+    assert np.all(dX[:, :, 4, :] == 0) and np.all(dX[:, :, :, 4] == 0)
+    assert dX.sum() == out.size
+
+
+def test_maxpool_ties_route_gradient_to_first_maximum_only():
+    X = np.array([[[[1.0, 1.0, 0.0, 2.0],
+                    [1.0, 0.0, 2.0, 2.0]]]])
+    out, cache = conv.maxpool_forward(X)
+    np.testing.assert_array_equal(out, [[[[1.0, 2.0]]]])
+    dX = conv.maxpool_backward(np.array([[[[3.0, 5.0]]]]), cache)
+    np.testing.assert_array_equal(dX, [[[[3.0, 0.0, 0.0, 5.0],
+                                         [0.0, 0.0, 0.0, 0.0]]]])
+    # all four equal (e.g. a window of zeros after ReLU): one entry gets it all
+    out, cache = conv.maxpool_forward(np.zeros((1, 1, 2, 2)))
+    dX = conv.maxpool_backward(np.ones((1, 1, 1, 1)), cache)
+    np.testing.assert_array_equal(dX, [[[[1.0, 0.0], [0.0, 0.0]]]])
+
+
+def test_relu_gradcheck():
+    X = _rng(8).standard_normal((3, 2, 4, 5))
+    X[np.abs(X) < 1e-3] = 0.5  # keep away from the kink
+    out, _ = conv.relu_forward(X)
+    np.testing.assert_array_equal(out, np.where(X > 0, X, 0))
+    assert _check_pair(conv.relu_forward, conv.relu_backward, [X], [0]) < TOL
+
+
+def test_dense_gradcheck():
+    rng = _rng(9)
+    X, W, b = rng.standard_normal((4, 6)), rng.standard_normal((3, 6)), rng.standard_normal(3)
+    out, _ = conv.dense_forward(X, W, b)
+    np.testing.assert_allclose(out, X @ W.T + b)
+    assert _check_pair(conv.dense_forward, conv.dense_backward, [X, W, b], [0, 1, 2]) < TOL
+    with pytest.raises(ValueError, match="shape mismatch"):
+        conv.dense_forward(X, W.T, b)
+
+
+def test_flatten_round_trip_on_transposed_view():
+    X = _rng(10).standard_normal((3, 2, 4, 5)).transpose(1, 0, 2, 3)  # (N=2, C=3, ...)
+    out, cache = conv.flatten_forward(X)
+    np.testing.assert_array_equal(out[1], X[1].ravel())
+    np.testing.assert_array_equal(conv.flatten_backward(out, cache), X)
+
+
+@pytest.mark.parametrize("one_hot_targets", [False, True])
+def test_softmax_cross_entropy_value_and_gradcheck(one_hot_targets):
+    rng = _rng(11)
+    scores = rng.standard_normal((5, 4)) * 3
+    labels = np.array([0, 3, 1, 1, 2])
+    T = np.eye(4)[labels] if one_hot_targets else labels
+    E, cache = conv.softmax_cross_entropy_forward(scores, T)
+    Y = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    assert E == pytest.approx(-np.mean(np.log(Y[np.arange(5), labels])), rel=1e-12)
+    np.testing.assert_allclose(cache[0], Y, rtol=1e-12)
+    dscores = conv.softmax_cross_entropy_backward(1.0, cache)
+    numeric = numerical_gradient(lambda s: conv.softmax_cross_entropy_forward(s, T)[0], scores)
+    assert relative_error(dscores, numeric) < TOL
+
+
+def test_softmax_cross_entropy_is_stable_and_checks_labels():
+    E, _ = conv.softmax_cross_entropy_forward(np.array([[1000.0, 0.0]]), np.array([0]))
+    assert np.isfinite(E) and E == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 2\)"):
+        conv.softmax_cross_entropy_forward(np.zeros((1, 2)), np.array([2]))
+    with pytest.raises(ValueError, match="T must have shape"):
+        conv.softmax_cross_entropy_forward(np.zeros((2, 2)), np.zeros((2, 3)))
+
+
+def test_no_function_modifies_its_inputs():
+    rng = _rng(12)
+    X = rng.standard_normal((2, 2, 6, 6))
+    W, b = rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    Wd, bd = rng.standard_normal((4, 27)), rng.standard_normal(4)
+    labels = np.array([1, 3])
+    originals = [A.copy() for A in (X, W, b, Wd, bd, labels)]
+
+    out, c1 = conv.conv_forward(X, W, b, pad=1)
+    r, c2 = conv.relu_forward(out)
+    p, c3 = conv.maxpool_forward(r)
+    f, c4 = conv.flatten_forward(p)
+    s, c5 = conv.dense_forward(f, Wd, bd)
+    _, c6 = conv.softmax_cross_entropy_forward(s, labels)
+    saved = [A.copy() for A in (out, r, p, f, s)]
+    ds = conv.softmax_cross_entropy_backward(1.0, c6)
+    ds_saved = ds.copy()
+    df, _, _ = conv.dense_backward(ds, c5)
+    dp = conv.flatten_backward(df, c4)
+    dp_saved = dp.copy()
+    dr = conv.maxpool_backward(dp, c3)
+    dr_saved = dr.copy()
+    dout = conv.relu_backward(dr, c2)
+    dout_saved = dout.copy()
+    conv.conv_backward(dout, c1)
+
+    for A, A0 in zip((X, W, b, Wd, bd, labels), originals, strict=True):
+        np.testing.assert_array_equal(A, A0)
+    for A, A0 in zip((out, r, p, f, s), saved, strict=True):
+        np.testing.assert_array_equal(A, A0)
+    for A, A0 in ((ds, ds_saved), (dp, dp_saved), (dr, dr_saved), (dout, dout_saved)):
+        np.testing.assert_array_equal(A, A0)
