@@ -88,7 +88,8 @@ class MLP:
             raise ValueError(f"unknown hidden activation {hidden!r}; "
                              f"choose from {sorted(ACTIVATIONS)}")
         if output not in _OUTPUTS:
-            raise ValueError(f"unknown output activation {output!r}; choose from {sorted(_OUTPUTS)}")
+            raise ValueError(f"unknown output activation {output!r}; "
+                             f"choose from {sorted(_OUTPUTS)}")
         if loss not in _VALID:
             raise ValueError(f"unknown loss {loss!r}; choose from {sorted(_VALID)}")
         if output not in _VALID[loss]:
