@@ -8,6 +8,7 @@ time they are used.
 
 import importlib
 
+from . import exercises as exercises  # self-checks: at.exercises.check_fprop(...)
 from .activations import (
     ACTIVATIONS,
     identity,
