@@ -1,0 +1,418 @@
+"""Tests for annteach.mnist: loading the shipped data, checksums, data folders, scale, fetching.
+
+The expected labels and label counts come from the dataset's description in
+/work/shared/datasets/mnist/README.md (and data/README.md), not from this code.
+fetch_mnist is tested against a real HTTP server on 127.0.0.1 serving copies of
+the shipped files, and damaged versions of them.
+"""
+
+import functools
+import gzip
+import hashlib
+import http.server
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import annteach
+from annteach import fetch_mnist, load_mnist, read_idx, scale, write_idx
+from annteach.mnist import MNIST_SHA256
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "mnist"
+
+TRAIN_FIRST = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+TEST_FIRST = [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
+TRAIN_LABELS = "train-labels-idx1-ubyte"
+
+
+@pytest.fixture(autouse=True)
+def _no_data_env(monkeypatch):
+    """Tests start without $ANNTEACH_DATA unless they set it."""
+    monkeypatch.delenv("ANNTEACH_DATA", raising=False)
+
+
+@pytest.fixture(scope="module")
+def train():
+    return load_mnist("train")
+
+
+@pytest.fixture(scope="module")
+def test_split():
+    return load_mnist("test")
+
+
+def copy_decompressed(names, folder):
+    """Decompressed copies of shipped files, as a user might keep them."""
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        (folder / name).write_bytes(gzip.decompress((DATA / f"{name}.gz").read_bytes()))
+    return folder
+
+
+# --- the shipped data -------------------------------------------------------------------
+
+
+def test_train_shapes_and_types(train):
+    images, labels = train
+    assert images.shape == (60000, 28, 28) and images.dtype == np.uint8
+    assert labels.shape == (60000,) and labels.dtype == np.uint8
+
+
+def test_test_shapes_and_types(test_split):
+    images, labels = test_split
+    assert images.shape == (10000, 28, 28) and images.dtype == np.uint8
+    assert labels.shape == (10000,) and labels.dtype == np.uint8
+
+
+def test_first_labels(train, test_split):
+    assert train[1][:10].tolist() == TRAIN_FIRST
+    assert test_split[1][:10].tolist() == TEST_FIRST
+
+
+def test_label_counts(train, test_split):
+    assert np.bincount(train[1], minlength=10).tolist() == TRAIN_COUNTS
+    assert np.bincount(test_split[1], minlength=10).tolist() == TEST_COUNTS
+
+
+def test_train_pixel_mean_matches_the_usual_normalisation_constant(train):
+    # 0.1307 is the training-set mean of the scaled pixels that MNIST examples normalise with.
+    assert round(float(scale(train[0]).mean(dtype=np.float64)), 4) == 0.1307
+
+
+def test_unknown_split():
+    with pytest.raises(ValueError, match="split"):
+        load_mnist("validation")
+
+
+def test_default_folder_is_found_from_the_package_not_the_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _, labels = load_mnist("test")
+    assert labels[:10].tolist() == TEST_FIRST
+    default = Path(annteach.__file__).resolve().parent.parent / "data" / "mnist"
+    assert annteach.mnist._default_folder() == default
+
+
+def test_loading_writes_nothing_into_the_repository():
+    package = Path(annteach.__file__).parent
+    before = sorted(p for p in package.rglob("*") if "__pycache__" not in p.parts)
+    data_before = sorted(DATA.iterdir())
+    load_mnist("test")
+    assert sorted(p for p in package.rglob("*") if "__pycache__" not in p.parts) == before
+    assert sorted(DATA.iterdir()) == data_before
+
+
+def test_returned_arrays_are_independent_copies(test_split):
+    images, labels = load_mnist("test")
+    images[:] = 0
+    labels[:] = 99
+    again_images, again_labels = load_mnist("test")
+    assert again_labels[:10].tolist() == TEST_FIRST
+    np.testing.assert_array_equal(again_images, test_split[0])
+    assert again_images.flags.writeable
+
+
+# --- other folders, files and checksums ---------------------------------------------------
+
+
+def test_decompressed_files_are_accepted(tmp_path, test_split):
+    folder = copy_decompressed([TEST_IMAGES, TEST_LABELS], tmp_path / "plain")
+    images, labels = load_mnist("test", path=folder)
+    np.testing.assert_array_equal(images, test_split[0])
+    np.testing.assert_array_equal(labels, test_split[1])
+
+
+def test_checksum_mismatch_names_the_file(tmp_path):
+    folder = copy_decompressed([TEST_IMAGES, TEST_LABELS], tmp_path / "tampered")
+    content = bytearray((folder / TEST_IMAGES).read_bytes())
+    content[16 + 14 * 28 + 14] ^= 0x01  # one pixel of the first image; the format stays valid
+    (folder / TEST_IMAGES).write_bytes(bytes(content))
+    with pytest.raises(ValueError, match="checksum mismatch") as info:
+        load_mnist("test", path=folder)
+    assert str(folder / TEST_IMAGES) in str(info.value)
+    assert MNIST_SHA256[TEST_IMAGES] in str(info.value)
+
+
+def test_checksum_mismatch_in_recompressed_labels(tmp_path):
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    shutil.copy(DATA / f"{TEST_IMAGES}.gz", folder)
+    labels = read_idx(DATA / f"{TEST_LABELS}.gz")
+    labels[0] = 1  # was 7
+    write_idx(folder / f"{TEST_LABELS}.gz", labels)
+    with pytest.raises(ValueError, match="checksum mismatch") as info:
+        load_mnist("test", path=folder)
+    assert str(folder / f"{TEST_LABELS}.gz") in str(info.value)
+
+
+def test_a_file_changed_after_loading_is_read_again(tmp_path):
+    folder = copy_decompressed([TEST_IMAGES, TEST_LABELS], tmp_path / "changing")
+    load_mnist("test", path=folder)
+    labels = read_idx(folder / TEST_LABELS)
+    labels[0] = 3
+    (folder / TEST_LABELS).unlink()
+    write_idx(folder / TEST_LABELS, labels)
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        load_mnist("test", path=folder)
+
+
+def test_missing_files_say_where_and_how_to_fix(tmp_path):
+    folder = tmp_path / "nothing"
+    folder.mkdir()
+    with pytest.raises(FileNotFoundError) as info:
+        load_mnist("train", path=folder)
+    message = str(info.value)
+    for part in (str(folder), "train-images-idx3-ubyte", "fetch_mnist", "ANNTEACH_DATA"):
+        assert part in message
+
+
+def test_one_missing_file_is_named(tmp_path):
+    folder = copy_decompressed([TEST_IMAGES], tmp_path / "half")
+    with pytest.raises(FileNotFoundError, match=TEST_LABELS) as info:
+        load_mnist("test", path=folder)
+    assert f"missing {TEST_LABELS}" in str(info.value)
+
+
+def test_data_env_variable_is_used(tmp_path, monkeypatch, test_split):
+    folder = copy_decompressed([TEST_IMAGES, TEST_LABELS], tmp_path / "env")
+    monkeypatch.setenv("ANNTEACH_DATA", str(folder))
+    _, labels = load_mnist("test")
+    np.testing.assert_array_equal(labels, test_split[1])
+    # A tampered copy there proves it is the folder that was read.
+    (folder / TEST_LABELS).write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x01\x07")
+    with pytest.raises(ValueError, match="checksum") as info:
+        load_mnist("test")
+    assert str(folder) in str(info.value)
+
+
+def test_data_env_variable_without_files_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANNTEACH_DATA", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="ANNTEACH_DATA") as info:
+        load_mnist("test")
+    assert str(tmp_path) in str(info.value)
+
+
+def test_path_argument_wins_over_data_env_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANNTEACH_DATA", str(tmp_path / "does-not-exist"))
+    _, labels = load_mnist("test", path=DATA)
+    assert labels[:10].tolist() == TEST_FIRST
+
+
+def small_split(folder, n_images, n_labels, image_shape=(28, 28)):
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    write_idx(folder / TEST_IMAGES, rng.integers(0, 256, (n_images, *image_shape), np.uint8))
+    write_idx(folder / TEST_LABELS, rng.integers(0, 10, n_labels, np.uint8))
+    return folder
+
+
+def test_unverified_loading_of_other_data(tmp_path):
+    folder = small_split(tmp_path / "small", 5, 5)
+    with pytest.raises(ValueError, match="checksum"):
+        load_mnist("test", path=folder)
+    images, labels = load_mnist("test", path=folder, verify=False)
+    assert images.shape == (5, 28, 28) and labels.shape == (5,)
+
+
+def test_image_and_label_counts_must_agree(tmp_path):
+    folder = small_split(tmp_path / "counts", 5, 4)
+    with pytest.raises(ValueError, match="5 images .* 4 labels"):
+        load_mnist("test", path=folder, verify=False)
+
+
+def test_images_must_be_28_by_28(tmp_path):
+    folder = small_split(tmp_path / "shape", 5, 5, image_shape=(28, 27))
+    with pytest.raises(ValueError, match=r"\(N, 28, 28\)") as info:
+        load_mnist("test", path=folder, verify=False)
+    assert TEST_IMAGES in str(info.value)
+
+
+def test_invalid_idx_file_is_reported_by_name(tmp_path):
+    folder = copy_decompressed([TEST_LABELS], tmp_path / "broken")
+    (folder / TEST_IMAGES).write_bytes(b"\x00\x00\x08\x03")
+    with pytest.raises(ValueError, match="header is truncated") as info:
+        load_mnist("test", path=folder)
+    assert str(folder / TEST_IMAGES) in str(info.value)
+
+
+# --- scale ------------------------------------------------------------------------------
+
+
+def test_scale_range_and_type():
+    x = np.array([[0, 51], [255, 128]], dtype=np.uint8)
+    y = scale(x)
+    assert y.dtype == np.float32 and y.shape == x.shape
+    np.testing.assert_allclose(y, [[0.0, 0.2], [1.0, 128 / 255]], rtol=1e-6)
+    assert y.min() == 0.0 and y.max() == 1.0
+
+
+def test_scale_leaves_input_alone_and_returns_a_new_array():
+    x = np.arange(256, dtype=np.uint8)
+    y = scale(x)
+    assert x.tolist() == list(range(256))
+    assert not np.shares_memory(x, y)
+    assert np.all(np.diff(y) > 0)
+
+
+def test_scale_on_mnist_stays_in_unit_interval(test_split):
+    y = scale(test_split[0])
+    assert y.dtype == np.float32 and y.shape == (10000, 28, 28)
+    assert y.min() == 0.0 and y.max() == 1.0
+
+
+@pytest.mark.parametrize("bad", [np.array([-1.0, 3.0]), np.array([0, 256]), np.array(["a"])])
+def test_scale_rejects_values_that_are_not_grey_levels(bad):
+    with pytest.raises(ValueError):
+        scale(bad)
+
+
+# --- fetch_mnist against a local HTTP server ----------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Serve good/, truncated/ and corrupt/ copies of the MNIST .gz files on 127.0.0.1."""
+    root = tmp_path_factory.mktemp("mirror")
+    good, truncated, corrupt = (root / d for d in ("good", "truncated", "corrupt"))
+    for folder in (good, truncated, corrupt):
+        folder.mkdir()
+    for name in MNIST_SHA256:
+        blob = (DATA / f"{name}.gz").read_bytes()
+        (good / f"{name}.gz").write_bytes(blob)
+        (truncated / f"{name}.gz").write_bytes(blob[: len(blob) // 2])
+        flipped = bytearray(blob)
+        for i in range(len(blob) // 3, len(blob) // 3 + 64):
+            flipped[i] ^= 0xFF
+        (corrupt / f"{name}.gz").write_bytes(bytes(flipped))
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    """Loopback requests must not go through a proxy from the environment."""
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def closed_port_url():
+    """A URL on 127.0.0.1 where nothing listens."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def sha256_decompressed(path):
+    return hashlib.sha256(gzip.decompress(path.read_bytes())).hexdigest()
+
+
+def test_fetch_one_small_file(server, tmp_path):
+    dest = tmp_path / "dest"
+    result = fetch_mnist(dest, base_urls=[f"{server}/good/"], progress=False, files=[TEST_LABELS])
+    assert result == dest
+    assert [p.name for p in dest.iterdir()] == [f"{TEST_LABELS}.gz"]
+    assert sha256_decompressed(dest / f"{TEST_LABELS}.gz") == MNIST_SHA256[TEST_LABELS]
+
+
+def test_fetch_everything_then_load(server, tmp_path, test_split):
+    dest = fetch_mnist(tmp_path / "all", base_urls=[f"{server}/good"], progress=False)
+    assert sorted(p.name for p in dest.iterdir()) == sorted(f"{n}.gz" for n in MNIST_SHA256)
+    images, labels = load_mnist("train", path=dest)
+    assert images.shape == (60000, 28, 28) and labels[:10].tolist() == TRAIN_FIRST
+    images, labels = load_mnist("test", path=dest)
+    np.testing.assert_array_equal(images, test_split[0])
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_damaged_download_leaves_nothing_behind(server, tmp_path, damage):
+    dest = tmp_path / "dest"
+    with pytest.raises(OSError, match=f"{damage}/{TEST_LABELS}.gz") as info:
+        fetch_mnist(dest, base_urls=[f"{server}/{damage}/"], progress=False, files=[TEST_LABELS])
+    assert "gzip" in str(info.value)
+    assert list(dest.iterdir()) == []
+
+
+def test_missing_on_server_is_reported(server, tmp_path):
+    dest = tmp_path / "dest"
+    with pytest.raises(OSError, match="404"):
+        fetch_mnist(dest, base_urls=[f"{server}/nowhere/"], progress=False, files=[TEST_LABELS])
+    assert list(dest.iterdir()) == []
+
+
+def test_next_mirror_is_tried(server, tmp_path):
+    mirrors = [f"{server}/truncated/", f"{server}/nowhere/", f"{server}/good/"]
+    dest = fetch_mnist(tmp_path / "d", base_urls=mirrors, progress=False, files=[TEST_LABELS])
+    assert [p.name for p in dest.iterdir()] == [f"{TEST_LABELS}.gz"]
+    assert sha256_decompressed(dest / f"{TEST_LABELS}.gz") == MNIST_SHA256[TEST_LABELS]
+
+
+def test_unreachable_server_says_what_to_do(closed_port_url, tmp_path):
+    dest = tmp_path / "offline"
+    with pytest.raises(OSError) as info:
+        fetch_mnist(dest, base_urls=[closed_port_url], progress=False, files=[TEST_LABELS])
+    message = str(info.value)
+    for part in (closed_port_url, "offline", "copy", str(dest), "ANNTEACH_DATA"):
+        assert part in message
+    assert list(dest.iterdir()) == []
+
+
+def test_valid_files_present_are_not_downloaded_again(closed_port_url, tmp_path):
+    dest = tmp_path / "present"
+    dest.mkdir()
+    shutil.copy(DATA / f"{TEST_LABELS}.gz", dest)
+    copy_decompressed([TRAIN_LABELS], dest)
+    before = {p.name: p.stat().st_mtime_ns for p in dest.iterdir()}
+    files = [TEST_LABELS, TRAIN_LABELS]
+    fetch_mnist(dest, base_urls=[closed_port_url], progress=False, files=files)
+    assert {p.name: p.stat().st_mtime_ns for p in dest.iterdir()} == before
+
+
+def test_invalid_file_present_is_replaced(server, tmp_path):
+    dest = tmp_path / "stale"
+    dest.mkdir()
+    (dest / f"{TEST_LABELS}.gz").write_bytes(gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x01\x07"))
+    fetch_mnist(dest, base_urls=[f"{server}/good/"], progress=False, files=[f"{TEST_LABELS}.gz"])
+    assert sha256_decompressed(dest / f"{TEST_LABELS}.gz") == MNIST_SHA256[TEST_LABELS]
+
+
+def test_interrupted_download_leaves_nothing_behind(server, tmp_path, monkeypatch):
+    def interrupted(url, target, name, timeout, progress):
+        target.write(b"\x1f\x8b partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(annteach.mnist, "_download", interrupted)
+    dest = tmp_path / "interrupted"
+    with pytest.raises(KeyboardInterrupt):
+        fetch_mnist(dest, base_urls=[f"{server}/good/"], progress=False, files=[TEST_LABELS])
+    assert list(dest.iterdir()) == []
+
+
+def test_progress_bar_is_shown(server, tmp_path, capsys):
+    fetch_mnist(tmp_path / "p", base_urls=[f"{server}/good/"], progress=True, files=[TEST_LABELS])
+    assert TEST_LABELS in capsys.readouterr().err
+
+
+def test_fetch_rejects_unknown_file_names(tmp_path):
+    with pytest.raises(ValueError, match="unknown MNIST file"):
+        fetch_mnist(tmp_path, base_urls=[], files=["cifar-10.tar"])
