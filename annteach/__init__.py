@@ -26,19 +26,29 @@ from .idx import read_idx, write_idx
 from .layers import add_bias, backprop, fprop, remove_bias
 from .mlp import MLP, one_hot
 from .mnist import fetch_mnist, load_mnist, scale
+from .surfaces import (
+    ERROR_GRID,
+    error_grid,
+    gradient_descent_path,
+    xor_error_gradient,
+    xor_sample_errors,
+)
 from .xor import XOR_WEIGHTS, xor_dataset, xor_error, xor_net
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "ERROR_GRID",
     "MLP",
     "XOR_WEIGHTS",
     "add_bias",
     "backprop",
     "check_gradient",
+    "error_grid",
     "fetch_mnist",
     "fprop",
+    "gradient_descent_path",
     "identity",
     "identity_derivative",
     "load_mnist",
@@ -58,7 +68,9 @@ __all__ = [
     "write_idx",
     "xor_dataset",
     "xor_error",
+    "xor_error_gradient",
     "xor_net",
+    "xor_sample_errors",
 ]
 
 # Submodules with heavy imports (matplotlib, ipywidgets) load on first use.

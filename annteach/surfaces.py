@@ -1,0 +1,154 @@
+"""The XOR error as a function of two weights: grids, per-sample errors, descent paths.
+
+Everything here is numpy only. The error is :func:`annteach.xor_error` (sum of
+squared errors of the 2-2-1 net over the four XOR samples); two weights, named
+as in :func:`annteach.xor_net` (``"w1"`` ... ``"w6"``, ``"b1"`` ... ``"b3"``),
+vary and the other seven keep their lecture defaults unless given in ``fixed``.
+"""
+
+import numpy as np
+
+from .gradcheck import numerical_gradient
+from .xor import XOR_WEIGHTS, xor_dataset, xor_error, xor_net
+
+__all__ = [
+    "ERROR_GRID",
+    "error_grid",
+    "gradient_descent_path",
+    "xor_error_gradient",
+    "xor_sample_errors",
+]
+
+#: The lecture's weight grid for error surfaces: -10 to 10 in steps of 0.25,
+#: both ends included (81 values): ``np.arange(-10, 10.25, 0.25)``.
+ERROR_GRID = np.arange(-10.0, 10.25, 0.25)
+ERROR_GRID.flags.writeable = False
+
+
+def _check_names(a, b, fixed):
+    """Raise ValueError unless ``a``, ``b`` are two different weight names not in ``fixed``."""
+    for name in (a, b, *fixed):
+        if name not in XOR_WEIGHTS:
+            raise ValueError(f"unknown weight {name!r}; valid names are {list(XOR_WEIGHTS)}")
+    if a == b:
+        raise ValueError(f"the two weights must differ, got {a!r} twice")
+    clash = {a, b} & set(fixed)
+    if clash:
+        raise ValueError(f"weights {sorted(clash)} are both varied and fixed")
+
+
+def error_grid(a="w5", b="w6", values=None, **fixed):
+    """XOR error on a square grid of two weights.
+
+    Parameters
+    ----------
+    a, b : str
+        Names of the two weights that vary (``a`` along the columns / x axis,
+        ``b`` along the rows / y axis).
+    values : array_like, shape (K,), optional
+        Grid values used for both weights; default :data:`ERROR_GRID`.
+    **fixed : float
+        Values for other weights (the rest keep :data:`annteach.XOR_WEIGHTS`).
+
+    Returns
+    -------
+    A, B : ndarray, shape (K, K)
+        ``numpy.meshgrid(values, values)``: ``A[i, j] = values[j]``,
+        ``B[i, j] = values[i]``.
+    E : ndarray, shape (K, K)
+        ``E[i, j] = xor_error(a=A[i, j], b=B[i, j], **fixed)``.
+    """
+    _check_names(a, b, fixed)
+    values = ERROR_GRID if values is None else np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size < 2:
+        raise ValueError(f"values must be 1-D with at least 2 entries, got shape {values.shape}")
+    A, B = np.meshgrid(values, values)
+    E = xor_error(**{a: A, b: B}, **fixed)
+    return A, B, E
+
+
+def xor_sample_errors(**weights):
+    """Squared error of each of the four XOR samples separately.
+
+    Parameters
+    ----------
+    **weights : array_like
+        Any weights of :func:`annteach.xor_net`; they broadcast to a shape S.
+
+    Returns
+    -------
+    errors : ndarray, shape (4, *S)
+        ``errors[n] = (xor_net(x_n, **weights) - y_n)**2`` for the samples of
+        :func:`annteach.xor_dataset`, in that order; they sum to ``xor_error``.
+    """
+    unknown = set(weights) - set(XOR_WEIGHTS)
+    if unknown:
+        raise ValueError(f"unknown weights {sorted(unknown)}; valid names are {list(XOR_WEIGHTS)}")
+    X, Y = xor_dataset()
+    return np.stack([(xor_net(x1, x2, **weights) - y) ** 2
+                     for (x1, x2), y in zip(X, Y, strict=True)])
+
+
+def xor_error_gradient(a, b, point, eps=1e-5, **fixed):
+    """Gradient of the XOR error with respect to two weights, by central differences.
+
+    Parameters
+    ----------
+    a, b : str
+        Names of the two weights.
+    point : array_like, shape (2,)
+        Values of ``(a, b)`` at which to differentiate.
+    eps : float, optional
+        Step of the central differences (see :func:`annteach.numerical_gradient`).
+    **fixed : float
+        Values for other weights (the rest keep their defaults).
+
+    Returns
+    -------
+    grad : ndarray of float64, shape (2,)
+        ``(dE/da, dE/db)``.
+    """
+    _check_names(a, b, fixed)
+    point = np.asarray(point, dtype=np.float64)
+    if point.shape != (2,):
+        raise ValueError(f"point must have shape (2,), got {point.shape}")
+    return numerical_gradient(lambda p: xor_error(**{a: p[0], b: p[1]}, **fixed), point, eps)
+
+
+def gradient_descent_path(a="w5", b="w6", start=(-6.0, 6.0), learning_rate=1.0, steps=200,
+                          **fixed):
+    """Batch gradient descent on the XOR error over two weights.
+
+    ``p_{t+1} = p_t - learning_rate * dE/dp (p_t)`` with ``p = (a, b)``, the
+    other weights fixed.
+
+    Parameters
+    ----------
+    a, b : str
+        Names of the two weights that move.
+    start : array_like, shape (2,)
+        Starting values of ``(a, b)``.
+    learning_rate : float
+        Step size (positive).
+    steps : int
+        Number of updates (non-negative).
+    **fixed : float
+        Values for other weights (the rest keep their defaults).
+
+    Returns
+    -------
+    path : ndarray of float64, shape (steps + 1, 2)
+        The points visited, ``path[0] == start``.
+    E : ndarray of float64, shape (steps + 1,)
+        The error at each point.
+    """
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+    if int(steps) != steps or steps < 0:
+        raise ValueError(f"steps must be a non-negative integer, got {steps}")
+    path = np.empty((int(steps) + 1, 2))
+    path[0] = np.asarray(start, dtype=np.float64)
+    for t in range(int(steps)):
+        path[t + 1] = path[t] - learning_rate * xor_error_gradient(a, b, path[t], **fixed)
+    E = xor_error(**{a: path[:, 0], b: path[:, 1]}, **fixed)
+    return path, E
