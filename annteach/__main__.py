@@ -5,7 +5,9 @@ import sys
 
 # Each command: name -> (help, module, function). The module is imported only
 # when its command runs, so ``annteach --help`` stays fast.
-COMMANDS = {}
+COMMANDS = {
+    "student": ("write the student editions of the notebooks", "annteach.student", "run"),
+}
 
 
 def main(argv=None):

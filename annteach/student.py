@@ -1,0 +1,303 @@
+"""Student editions of the lecture notebooks, generated from the instructor editions.
+
+The notebooks in ``notebooks/`` are the instructor editions: they hold the
+solutions of the exercises and are committed with their outputs. Exercises follow
+the nbgrader convention. An exercise cell carries the cell metadata
+``{"nbgrader": {"solution": true, "grade_id": "ex-...", ...}}`` and marks its
+solution with the lines ``### BEGIN SOLUTION`` and ``### END SOLUTION``; the
+self-check cell after it is ``locked`` and not a solution.
+
+:func:`student_edition` does to one notebook what ``nbgrader generate_assignment``
+does, with the same delimiters and stubs as nbgrader's ``ClearSolutions``:
+
+* a solution region in a code cell becomes ``# YOUR CODE HERE`` and
+  ``raise NotImplementedError("<hint>")``, indented like the ``BEGIN`` line; the
+  hint is the comment just above ``### BEGIN SOLUTION``;
+* a solution region in a markdown cell becomes ``YOUR ANSWER HERE``;
+* a solution cell without a region is replaced whole by the stub;
+* locked cells (the self-checks) become read-only and solution cells undeletable,
+  like nbgrader's ``LockCells``;
+* all outputs, execution counts, timing metadata and widget state are dropped.
+
+A region that does not close, an ``END`` without a ``BEGIN``, nested regions or
+a region in a cell that is not a solution cell are errors (``ValueError`` naming
+the notebook and the cell), and then nothing is written.
+
+Command line: ``python -m annteach student [--out DIR] [NOTEBOOK ...]``.
+"""
+
+import copy
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+# The project folder: this module is annteach/student.py inside it.
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS_DIR = ROOT / "notebooks"
+DEFAULT_OUT = ROOT / "build" / "student"
+NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+
+BEGIN_SOLUTION = "BEGIN SOLUTION"
+END_SOLUTION = "END SOLUTION"
+CODE_STUB = "# YOUR CODE HERE"
+TEXT_STUB = "YOUR ANSWER HERE"
+DEFAULT_HINT = "write your solution here"
+
+# Cell metadata that records how a cell was run, not what it says.
+RUN_METADATA = {"collapsed", "scrolled", "execution"}
+
+_COMMENT = re.compile(r"^\s*#+\s?(.*?)\s*$")
+
+
+def is_solution_cell(cell):
+    """Return True for an nbgrader solution cell (an exercise the student answers)."""
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
+
+
+def is_locked_cell(cell):
+    """Return True for a locked nbgrader cell that is not a solution (a self-check)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("locked", False)) and not meta.get("solution", False)
+
+
+def _where(name, index, cell):
+    ident = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or cell.get("id")
+    return f"{name}: cell {index}" + (f" ({ident})" if ident else "")
+
+
+def _hint(lines):
+    """The comment lines directly above a ``BEGIN SOLUTION`` line, as one sentence."""
+    hint = []
+    for line in reversed(lines):
+        match = _COMMENT.match(line)
+        if match is None or BEGIN_SOLUTION in line or END_SOLUTION in line:
+            break
+        if match.group(1):
+            hint.append(match.group(1))
+    return " ".join(reversed(hint))
+
+
+def _code_stub(indent, hint):
+    # json.dumps writes a valid Python string literal (double quotes, escapes).
+    message = json.dumps(hint or DEFAULT_HINT, ensure_ascii=False)
+    return [indent + CODE_STUB, f"{indent}raise NotImplementedError({message})"]
+
+
+def _clear_regions(source, cell_type, where):
+    """Replace each solution region of a cell source by the stub.
+
+    Returns the new source and whether there was a region at all.
+    """
+    lines = source.split("\n")
+    out = []
+    begin = None  # line number of the open BEGIN SOLUTION
+    found = False
+    for number, line in enumerate(lines, start=1):
+        if BEGIN_SOLUTION in line:
+            if begin is not None:
+                raise ValueError(
+                    f"{where}: '{BEGIN_SOLUTION}' on line {number} inside the solution "
+                    f"region opened on line {begin} (nested regions)"
+                )
+            begin, found = number, True
+            if cell_type == "code":
+                indent = re.match(r"\s*", line).group(0)
+                out.extend(_code_stub(indent, _hint(lines[: number - 1])))
+            else:
+                out.append(TEXT_STUB)
+        elif END_SOLUTION in line:
+            if begin is None:
+                raise ValueError(
+                    f"{where}: '{END_SOLUTION}' on line {number} without a '{BEGIN_SOLUTION}'"
+                )
+            begin = None
+        elif begin is None:
+            out.append(line)
+    if begin is not None:
+        raise ValueError(
+            f"{where}: the '{BEGIN_SOLUTION}' on line {begin} has no '{END_SOLUTION}'"
+        )
+    return "\n".join(out), found
+
+
+def clear_solutions(nb, name="notebook"):
+    """Return a copy of a notebook with every solution replaced by a stub.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An instructor edition (nbformat 4). Not modified.
+    name : str
+        How to call the notebook in error messages (e.g. its file name).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The notebook with the same cells, solution regions replaced by stubs
+        (see the module docstring). Outputs are left as they are.
+
+    Raises
+    ------
+    ValueError
+        If a solution region is unbalanced or nested, or lies in a cell that is
+        not a solution cell, or the notebook's language is not Python.
+    """
+    language = nb.get("metadata", {}).get("kernelspec", {}).get("language", "python")
+    if language != "python":
+        raise ValueError(f"{name}: kernel language {language!r}; only python is supported")
+    nb = copy.deepcopy(nb)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type not in ("code", "markdown"):
+            continue
+        where = _where(name, index, cell)
+        source, found = _clear_regions(cell.source, cell.cell_type, where)
+        if found and not is_solution_cell(cell):
+            raise ValueError(
+                f"{where}: solution region in a cell without nbgrader solution metadata"
+            )
+        if is_solution_cell(cell) and not found:
+            stub = _code_stub("", "") if cell.cell_type == "code" else [TEXT_STUB]
+            source = "\n".join(stub)
+        cell.source = source
+    return nb
+
+
+def _lock_cells(nb):
+    """Make self-checks read-only and exercises undeletable (nbgrader's LockCells)."""
+    for cell in nb.cells:
+        if is_locked_cell(cell):
+            cell.metadata["deletable"] = False
+            cell.metadata["editable"] = False
+        elif is_solution_cell(cell):
+            cell.metadata["deletable"] = False
+
+
+def student_edition(nb, name="notebook"):
+    """Return the student edition of an instructor notebook.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An instructor edition (nbformat 4). Not modified.
+    name : str
+        How to call the notebook in error messages.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A valid notebook with the same cells: solutions replaced by stubs,
+        self-checks locked, no outputs, execution counts or widget state.
+
+    Raises
+    ------
+    ValueError
+        As :func:`clear_solutions`.
+    """
+    import nbformat
+    from nbconvert.preprocessors import ClearOutputPreprocessor
+
+    nb = clear_solutions(nb, name)
+    nb, _ = ClearOutputPreprocessor(remove_metadata_fields=RUN_METADATA).preprocess(nb, {})
+    _lock_cells(nb)
+    nb.metadata.pop("widgets", None)
+    nbformat.validate(nb)
+    return nb
+
+
+def _write_atomically(nb, path):
+    import nbformat
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            nbformat.write(nb, f)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def write_student_editions(notebooks, out):
+    """Write the student edition of each notebook into a folder.
+
+    Every notebook is read and converted before the first file is written, so a
+    bad notebook leaves the folder as it was. Each file is written to a
+    temporary name and renamed into place.
+
+    Parameters
+    ----------
+    notebooks : iterable of str or Path
+        Instructor editions.
+    out : str or Path
+        Output folder (created if missing). Files keep their names.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order given.
+
+    Raises
+    ------
+    ValueError
+        If a notebook cannot be read, is not a valid notebook, or has a bad
+        solution region (the message names the file and the cell), or two
+        notebooks have the same file name.
+    """
+    import nbformat
+
+    editions = {}
+    for path in map(Path, notebooks):
+        if path.name in editions:
+            raise ValueError(f"{path}: two notebooks named {path.name!r}")
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except (OSError, ValueError) as error:  # nbformat's read errors are ValueErrors
+            raise ValueError(f"{path}: cannot read the notebook: {error}") from error
+        try:
+            editions[path.name] = student_edition(nb, str(path))
+        except nbformat.ValidationError as error:
+            raise ValueError(f"{path}: not a valid notebook: {error.message}") from error
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for filename, nb in editions.items():
+        _write_atomically(nb, out / filename)
+        written.append(out / filename)
+    return written
+
+
+def default_notebooks():
+    """The instructor editions ``notebooks/NN_*.ipynb`` of the project, sorted."""
+    return sorted(NOTEBOOKS_DIR.glob(NOTEBOOK_PATTERN))
+
+
+def configure_parser(parser):
+    """Add the options of ``python -m annteach student``."""
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help=f"instructor notebooks (default: {NOTEBOOKS_DIR}/{NOTEBOOK_PATTERN})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"folder for the student editions (default: {DEFAULT_OUT})",
+    )
+
+
+def run(args):
+    """Entry point of ``python -m annteach student``."""
+    notebooks = args.notebooks or default_notebooks()
+    if not notebooks:
+        raise SystemExit(f"annteach student: no notebooks match {NOTEBOOKS_DIR / NOTEBOOK_PATTERN}")
+    try:
+        written = write_student_editions(notebooks, args.out)
+    except ValueError as error:
+        raise SystemExit(f"annteach student: {error}") from error
+    for path in written:
+        print(f"wrote {path}")
+    return 0
