@@ -21,6 +21,16 @@ from .activations import (
     tanh,
     tanh_derivative,
 )
+from .evaluation import (
+    accuracy,
+    confusion_counts,
+    count_params,
+    misclassified,
+    most_confused_pairs,
+    prediction_title,
+    timed,
+    top_k,
+)
 from .gradcheck import check_gradient, numerical_gradient, relative_error
 from .idx import read_idx, write_idx
 from .layers import add_bias, backprop, fprop, remove_bias
@@ -42,9 +52,12 @@ __all__ = [
     "ERROR_GRID",
     "MLP",
     "XOR_WEIGHTS",
+    "accuracy",
     "add_bias",
     "backprop",
     "check_gradient",
+    "confusion_counts",
+    "count_params",
     "error_grid",
     "fetch_mnist",
     "fprop",
@@ -54,8 +67,11 @@ __all__ = [
     "load_mnist",
     "logistic",
     "logistic_derivative",
+    "misclassified",
+    "most_confused_pairs",
     "numerical_gradient",
     "one_hot",
+    "prediction_title",
     "read_idx",
     "relative_error",
     "relu",
@@ -65,6 +81,8 @@ __all__ = [
     "softmax",
     "tanh",
     "tanh_derivative",
+    "timed",
+    "top_k",
     "write_idx",
     "xor_dataset",
     "xor_error",

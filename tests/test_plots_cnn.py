@@ -1,0 +1,92 @@
+"""Smoke tests of annteach.plots.cnn: each figure draws the data it was given."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import annteach as at  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_convolution_panels_show_the_arrays():
+    rng = np.random.default_rng(0)
+    image, kernel, fmap = rng.uniform(size=(8, 8)), rng.normal(size=(3, 3)), rng.normal(size=(6, 6))
+    axes = at.plots.plot_convolution(image, kernel, fmap)
+    assert len(axes) == 3
+    for ax, a in zip(axes, (image, kernel, fmap)):
+        np.testing.assert_array_equal(ax.images[0].get_array(), a)
+    # kernel and feature map on a scale centred on 0
+    for ax in axes[1:]:
+        vmin, vmax = ax.images[0].get_clim()
+        assert vmax > 0
+        assert vmin == -vmax
+    # the 9 kernel weights are written into its cells
+    assert sorted(t.get_text() for t in axes[1].texts) == sorted(f"{w:g}" for w in kernel.ravel())
+
+
+def test_convolution_into_given_figure_and_bad_shape():
+    fig = plt.figure()
+    axes = at.plots.plot_convolution(np.ones((4, 4)), np.ones((2, 2)), np.ones((3, 3)), fig=fig)
+    assert all(ax.figure is fig for ax in axes)
+    with pytest.raises(ValueError, match="kernel"):
+        at.plots.plot_convolution(np.ones((4, 4)), np.ones(3), np.ones((3, 3)))
+
+
+def test_misclassified_titles_match_predictions():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, size=(7, 28, 28), dtype=np.uint8)
+    top = np.array([[4, 9, 7], [3, 5, 8], [0, 6, 2], [1, 7, 4], [5, 3, 9], [8, 2, 1], [2, 7, 1]])
+    labels = np.array([9, 5, 6, 7, 3, 2, 7])
+    axes = at.plots.plot_misclassified(images, top, labels)
+    assert len(axes) == 7
+    titles = [ax.get_title() for ax in axes]
+    assert titles[0] == "P. 4, 9, 7 / A. 9"
+    assert titles == [f"P. {a}, {b}, {c} / A. {d}" for (a, b, c), d in zip(top, labels)]
+    for ax, image in zip(axes, images):
+        np.testing.assert_array_equal(ax.images[0].get_array(), image)
+    # 7 digits on a 5-wide grid: two rows, the 3 unused axes hidden
+    fig = axes[0].figure
+    assert sum(ax.get_visible() for ax in fig.axes) == 7
+    assert len(fig.axes) == 10
+
+
+def test_misclassified_accepts_channel_axis_and_checks_lengths():
+    images = np.zeros((2, 1, 28, 28))
+    axes = at.plots.plot_misclassified(images, [[1, 2, 3], [4, 5, 6]], [0, 0])
+    assert axes[1].get_title() == "P. 4, 5, 6 / A. 0"
+    with pytest.raises(ValueError, match="labels"):
+        at.plots.plot_misclassified(images, [[1, 2, 3], [4, 5, 6]], [0, 0, 0])
+
+
+def test_filters_one_symmetric_scale():
+    rng = np.random.default_rng(2)
+    W = rng.normal(size=(6, 2, 5, 5))
+    axes = at.plots.plot_filters(W, channel=1, ncols=4)
+    assert len(axes) == 6
+    limit = np.abs(W[:, 1]).max()
+    for f, ax in enumerate(axes):
+        np.testing.assert_array_equal(ax.images[0].get_array(), W[f, 1])
+        assert ax.images[0].get_clim() == (-limit, limit)
+    with pytest.raises(ValueError, match="channel"):
+        at.plots.plot_filters(W, channel=2)
+
+
+def test_feature_maps_drawn_in_order():
+    maps = np.arange(3 * 4 * 4, dtype=float).reshape(3, 4, 4)
+    fig = plt.figure()
+    axes = at.plots.plot_feature_maps(maps, ncols=2, fig=fig)
+    assert [ax.get_title() for ax in axes] == ["0", "1", "2"]
+    for ax, m in zip(axes, maps):
+        np.testing.assert_array_equal(ax.images[0].get_array(), m)
+        assert ax.figure is fig
+    with pytest.raises(ValueError, match="maps"):
+        at.plots.plot_feature_maps(maps[0])
