@@ -206,12 +206,19 @@ def student_edition(nb, name="notebook"):
     return nb
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomically(nb, path):
     import nbformat
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp's file is private (0600)
             nbformat.write(nb, f)
         os.replace(tmp, path)
     except BaseException:

@@ -291,6 +291,8 @@ def test_write_student_editions(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["01_a.ipynb", "02_b.ipynb"]
     for source, path in zip([first, second], written, strict=True):
         assert _read(path) == student.student_edition(_read(source))
+        # Readable like any file the user writes (not mkstemp's private 0600).
+        assert path.stat().st_mode & 0o777 == first.stat().st_mode & 0o777
 
 
 def test_bad_notebook_writes_nothing(tmp_path):
@@ -306,6 +308,24 @@ def test_bad_notebook_writes_nothing(tmp_path):
         student.write_student_editions([good, bad], out)
     assert [p.name for p in out.iterdir()] == ["01_good.ipynb"]
     assert (out / "01_good.ipynb").read_text() == "old edition"
+
+
+def test_failed_write_leaves_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "01_a.ipynb"
+    nbformat.write(synthetic_notebook(), path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "01_a.ipynb").write_text("old edition")
+
+    def write_half(nb, f):
+        f.write('{"cells": [')
+        raise OSError("disk full")
+
+    monkeypatch.setattr(nbformat, "write", write_half)
+    with pytest.raises(OSError, match="disk full"):
+        student.write_student_editions([path], out)
+    assert [p.name for p in out.iterdir()] == ["01_a.ipynb"]
+    assert (out / "01_a.ipynb").read_text() == "old edition"
 
 
 def test_unreadable_notebook_is_named(tmp_path):
