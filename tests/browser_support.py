@@ -1,0 +1,88 @@
+"""Shared helpers for the browser tests: Debian's Chromium driven by Playwright.
+
+The browser is the system one (``apt-get install chromium``, done by
+``make browser``); Playwright never downloads its own.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 720}
+# Schemes that never leave the machine.
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+def sync_playwright():
+    """Return Playwright's ``sync_playwright``, or skip (fail on CI) when unavailable."""
+    problem = None
+    try:
+        from playwright.sync_api import sync_playwright as start
+    except ImportError:
+        problem = "playwright is not installed (pip install playwright)"
+    if problem is None and not CHROMIUM.is_file():
+        problem = f"{CHROMIUM} is missing (make browser installs Debian's chromium)"
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    return start
+
+
+def launch(playwright):
+    """Start headless Chromium (the system one) with networking extras turned off."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+class NetworkLog:
+    """Record what a browser context loads; block anything that would leave the machine.
+
+    ``allowed`` are URL prefixes (besides local schemes) that may be loaded,
+    e.g. a local server.
+    """
+
+    def __init__(self, context, allowed=()):
+        self.allowed = tuple(allowed)
+        self.requests = []
+        self.failed = []
+        self.errors = []
+        context.on("request", lambda request: self.requests.append(request.url))
+        context.on("requestfailed", self._failed)
+        context.on("page", self.watch)
+        context.route("**/*", self._route)
+
+    def watch(self, page):
+        """Record the uncaught JavaScript errors of ``page``."""
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _failed(self, request):
+        self.failed.append(f"{request.url[:200]} ({request.failure})")
+
+    def _is_local(self, url):
+        return url.startswith(LOCAL_SCHEMES + self.allowed)
+
+    def _route(self, route):
+        if self._is_local(route.request.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    @property
+    def outside(self):
+        """The requested URLs that are not local."""
+        return [url[:200] for url in self.requests if not self._is_local(url)]
