@@ -14,10 +14,12 @@ Only numpy is needed, so ``annteach.exercises`` is imported with the package.
 import numpy as np
 
 from .activations import ACTIVATIONS, identity_derivative
+from .evaluation import confusion_counts, most_confused_pairs
 from .gradcheck import numerical_gradient, relative_error
 from .layers import add_bias, backprop, fprop, remove_bias
 
-__all__ = ["check_backprop", "check_central_difference", "check_fprop", "check_hidden_delta"]
+__all__ = ["check_backprop", "check_central_difference", "check_fprop", "check_hidden_delta",
+           "check_most_confused"]
 
 _RTOL, _ATOL = 1e-6, 1e-9
 # (N samples, n_in, n_out, activation): small layers, each with another g.
@@ -255,3 +257,78 @@ def check_central_difference(central_difference_student):
             count += 1
     print(f"Correct: central_difference matches at.numerical_gradient on {len(cases)} "
           f"functions ({count} partial derivatives).")
+
+
+def _confusion_cases():
+    """Labels (uint8, like MNIST) and predictions (int64) of three test sets, and k."""
+    rng = np.random.default_rng(7)
+    cases = []
+    for mistakes, n_right, k in (
+            ({(4, 9): 7, (7, 2): 5, (3, 5): 4, (9, 4): 3, (8, 3): 2, (1, 7): 1}, 100, 3),
+            ({(0, 1): 3, (1, 0): 2, (2, 1): 1}, 20, 2)):
+        pairs = [pair for pair, count in mistakes.items() for _ in range(count)]
+        pairs += [(c, c) for c in rng.integers(0, 10, size=n_right)]
+        pairs = np.array(pairs)[rng.permutation(len(pairs))]
+        cases.append((pairs[:, 0].astype(np.uint8), pairs[:, 1].astype(np.int64), k))
+    labels = rng.integers(0, 10, size=400)
+    wrong = rng.uniform(size=400) < 0.25
+    predictions = np.where(wrong, rng.integers(0, 10, size=400), labels)
+    cases.append((labels.astype(np.uint8), predictions.astype(np.int64), 5))
+    return cases
+
+
+def check_most_confused(most_confused_student):
+    """Check ``most_confused(labels, predictions, k) -> (actual, predicted, count) rows``.
+
+    The answer is compared with :func:`annteach.most_confused_pairs` on
+    three small test sets. Pairs with equal counts may come in any order.
+
+    Parameters
+    ----------
+    most_confused_student : callable
+        The student's function: ``labels`` (N,) actual classes, ``predictions``
+        (N,) predicted classes, ``k`` an int; returns the k most frequent
+        mistakes (``actual != predicted``) as k rows ``(actual, predicted,
+        count)``, most frequent first: a list of tuples or an int array of
+        shape (k, 3).
+
+    Raises
+    ------
+    AssertionError
+        If the answer is wrong or the exercise is not done yet.
+    """
+    cases = _confusion_cases()
+    for labels, predictions, k in cases:
+        expected = most_confused_pairs(labels, predictions, k)
+        C = confusion_counts(labels, predictions, n_classes=10)
+        context = (f"for {labels.size} labels and predictions with "
+                   f"{int(np.sum(labels != predictions))} mistakes and k={k}")
+        got = _call("most_confused", most_confused_student,
+                    labels=labels, predictions=predictions, k=k)
+        if got is None:
+            raise AssertionError(
+                "most_confused returned None (did you forget `return`?); expected "
+                f"{k} rows (actual, predicted, count), shape {expected.shape}, {context}.")
+        try:
+            rows = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            rows = None
+        if rows is None or rows.shape != expected.shape:
+            found = "something that is not a table of numbers" if rows is None \
+                else f"shape {rows.shape}"
+            raise AssertionError(
+                f"most_confused returned {found}; expected {k} rows (actual, predicted, "
+                f"count), shape {expected.shape}, {context}.")
+        seen = set()
+        for i, (row, right) in enumerate(zip(rows, expected)):
+            a, p, c = (int(v) if float(v).is_integer() else -1 for v in row)
+            valid = (0 <= a < 10 and 0 <= p < 10 and a != p and (a, p) not in seen
+                     and c == right[2] == C[a, p])
+            if not valid:
+                shown = ", ".join(f"{v:g}" for v in row)
+                raise AssertionError(
+                    f"most_confused: row {i} is ({shown}) but should be "
+                    f"({right[0]}, {right[1]}, {right[2]}) (expected shape {expected.shape}: "
+                    f"rows (actual, predicted, count), most frequent first) {context}.")
+            seen.add((a, p))
+    print(f"Correct: most_confused finds the most frequent mistakes in {len(cases)} test sets.")
