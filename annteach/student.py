@@ -116,9 +116,7 @@ def _clear_regions(source, cell_type, where):
         elif begin is None:
             out.append(line)
     if begin is not None:
-        raise ValueError(
-            f"{where}: the '{BEGIN_SOLUTION}' on line {begin} has no '{END_SOLUTION}'"
-        )
+        raise ValueError(f"{where}: the '{BEGIN_SOLUTION}' on line {begin} has no '{END_SOLUTION}'")
     return "\n".join(out), found
 
 
