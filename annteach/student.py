@@ -7,13 +7,14 @@ the nbgrader convention. An exercise cell carries the cell metadata
 solution with the lines ``### BEGIN SOLUTION`` and ``### END SOLUTION``; the
 self-check cell after it is ``locked`` and not a solution.
 
-:func:`student_edition` does to one notebook what ``nbgrader generate_assignment``
-does, with the same delimiters and stubs as nbgrader's ``ClearSolutions``:
+:func:`student_edition` does the part of ``nbgrader generate_assignment`` that a
+course without a gradebook needs, with the delimiters and stubs of nbgrader's
+``ClearSolutions`` (see ``tests/test_student.py`` for the comparison):
 
 * a solution region in a code cell becomes ``# YOUR CODE HERE`` and
   ``raise NotImplementedError("<hint>")``, indented like the ``BEGIN`` line; the
   hint is the comment just above ``### BEGIN SOLUTION``;
-* a solution region in a markdown cell becomes ``YOUR ANSWER HERE``;
+* a solution region in a markdown (or raw) cell becomes ``YOUR ANSWER HERE``;
 * a solution cell without a region is replaced whole by the stub;
 * locked cells (the self-checks) become read-only and solution cells undeletable,
   like nbgrader's ``LockCells``;
@@ -102,11 +103,11 @@ def _clear_regions(source, cell_type, where):
                     f"region opened on line {begin} (nested regions)"
                 )
             begin, found = number, True
+            indent = re.match(r"\s*", line).group(0)
             if cell_type == "code":
-                indent = re.match(r"\s*", line).group(0)
                 out.extend(_code_stub(indent, _hint(lines[: number - 1])))
             else:
-                out.append(TEXT_STUB)
+                out.append(indent + TEXT_STUB)
         elif END_SOLUTION in line:
             if begin is None:
                 raise ValueError(
@@ -147,8 +148,6 @@ def clear_solutions(nb, name="notebook"):
         raise ValueError(f"{name}: kernel language {language!r}; only python is supported")
     nb = copy.deepcopy(nb)
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type not in ("code", "markdown"):
-            continue
         where = _where(name, index, cell)
         source, found = _clear_regions(cell.source, cell.cell_type, where)
         if found and not is_solution_cell(cell):

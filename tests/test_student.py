@@ -17,7 +17,13 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbformat.v4 import (
+    new_code_cell,
+    new_markdown_cell,
+    new_notebook,
+    new_output,
+    new_raw_cell,
+)
 from traitlets import default
 
 from annteach import student
@@ -271,10 +277,12 @@ def test_unbalanced_region_is_an_error(kind):
         student.student_edition(nb, "bad.ipynb")
 
 
-def test_region_outside_a_solution_cell_is_an_error():
+@pytest.mark.parametrize("index", [0, 1, 8], ids=["markdown", "code", "raw"])
+def test_region_outside_a_solution_cell_is_an_error(index):
     nb = synthetic_notebook()
-    nb.cells[1].source += "\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION"
-    with pytest.raises(ValueError, match=r"bad\.ipynb: cell 1 .*solution metadata"):
+    nb.cells.append(new_raw_cell("raw text"))
+    nb.cells[index].source += "\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION"
+    with pytest.raises(ValueError, match=rf"bad\.ipynb: cell {index} .*solution metadata"):
         student.student_edition(nb, "bad.ipynb")
 
 
