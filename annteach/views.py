@@ -1,0 +1,263 @@
+"""What the interactive explorers of :mod:`annteach.widgets` draw, computed with numpy only.
+
+The explorers are thin layers of sliders and redraws over these functions, so
+everything they show can be computed (and tested) without a figure or a widget:
+the grid over the input square, the tangent of an activation, a training run
+that keeps its momentum between button presses, feature maps scaled for
+display and the colours of the probability bars.
+"""
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .mlp import MLP
+from .xor import XOR_WEIGHTS, xor_dataset
+
+__all__ = [
+    "BAR_COLORS",
+    "XorTraining",
+    "bar_colors",
+    "input_grid",
+    "scale_maps",
+    "symmetric_weights",
+    "tangent",
+]
+
+#: Colours of the probability bars: the correct class, a wrong top class, the others.
+BAR_COLORS = {"correct": "tab:green", "wrong": "tab:red", "other": "0.65"}
+
+
+def input_grid(n=101, lo=0.0, hi=1.0):
+    """A square grid over the input plane ``[lo, hi]**2``.
+
+    Parameters
+    ----------
+    n : int, optional
+        Points per side (at least 2).
+    lo, hi : float, optional
+        Limits of both inputs.
+
+    Returns
+    -------
+    X1, X2 : ndarray of float64, shape (n, n)
+        ``numpy.meshgrid(v, v)`` of ``v = linspace(lo, hi, n)``: ``X1`` varies
+        along the columns, ``X2`` along the rows (``imshow(..., origin="lower")``
+        puts ``X2 = lo`` at the bottom).
+    """
+    if int(n) != n or n < 2:
+        raise ValueError(f"n must be an integer of at least 2, got {n}")
+    if not hi > lo:
+        raise ValueError(f"need hi > lo, got lo={lo}, hi={hi}")
+    v = np.linspace(lo, hi, int(n))
+    X1, X2 = np.meshgrid(v, v)
+    return X1, X2
+
+
+def symmetric_weights(value):
+    """All nine weights and biases of the 2-2-1 XOR net set to one value.
+
+    With every weight equal, the two hidden units compute the same function
+    and receive the same gradient, so gradient descent can never make them
+    differ: this is why initial weights must break the symmetry.
+
+    Parameters
+    ----------
+    value : float
+
+    Returns
+    -------
+    weights : dict
+        ``{name: float(value)}`` for every name of :data:`annteach.XOR_WEIGHTS`.
+    """
+    return dict.fromkeys(XOR_WEIGHTS, float(value))
+
+
+def tangent(name, a0, a):
+    """The tangent of an activation ``g`` at ``a0``, evaluated at ``a``.
+
+    The slope comes from the derivative written with the output,
+    ``g_derivative(g(a0))``, as in backpropagation.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`annteach.ACTIVATIONS`.
+    a0 : float
+        Pre-activation where the tangent touches ``g``.
+    a : array_like, shape (K,)
+        Where to evaluate the tangent line.
+
+    Returns
+    -------
+    y0 : float
+        ``g(a0)``.
+    slope : float
+        ``g'(a0)``.
+    line : ndarray of float64, shape (K,)
+        ``y0 + slope * (a - a0)``.
+    """
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose from {list(ACTIVATIONS)}")
+    g, g_derivative = ACTIVATIONS[name]
+    y0 = float(g(np.float64(a0)))
+    slope = float(g_derivative(np.float64(y0)))
+    return y0, slope, y0 + slope * (np.asarray(a, dtype=np.float64) - a0)
+
+
+class XorTraining:
+    """An MLP learning XOR one epoch at a time, its momentum kept between calls.
+
+    :meth:`annteach.MLP.fit` starts every call with zero velocity; a training
+    session that is advanced by button presses must keep it, or momentum
+    would do nothing in batch mode (one update per epoch). Each update is
+    ``V = momentum * V - learning_rate * dEdW / B`` and ``W = W + V`` over
+    batches of ``B`` samples, as in ``fit``.
+
+    Parameters
+    ----------
+    hidden_units : int, optional
+        Units of the hidden layer of the ``[2, hidden_units, 1]`` network.
+    seed : int, optional
+        Seed of the initial weights and of the sample order.
+    hidden, output, loss, init : str, optional
+        Passed to :class:`annteach.MLP`.
+
+    Attributes
+    ----------
+    model : MLP
+        The network; ``model.loss_history`` holds the mean loss per sample of
+        every epoch trained so far.
+    initial_weights : list of ndarray
+        Copies of the seeded initial weights (what :meth:`reset` restores).
+    """
+
+    def __init__(self, hidden_units=3, seed=0, hidden="tanh", output="logistic",
+                 loss="cross_entropy", init="glorot"):
+        self.X, self.T = xor_dataset()
+        self.config = {"hidden": hidden, "output": output, "loss": loss, "init": init}
+        self.hidden_units, self.seed = int(hidden_units), seed
+        self.reset()
+
+    def reset(self, hidden_units=None):
+        """Back to the seeded initial weights, an empty history and zero velocity.
+
+        Parameters
+        ----------
+        hidden_units : int, optional
+            A new size of the hidden layer (default: keep the current one).
+        """
+        if hidden_units is not None:
+            self.hidden_units = int(hidden_units)
+        self.model = MLP([2, self.hidden_units, 1], seed=self.seed, **self.config)
+        self.velocity = [np.zeros_like(W) for W in self.model.weights]
+        self.initial_weights = [W.copy() for W in self.model.weights]
+
+    @property
+    def epochs(self):
+        """Number of epochs trained since the last reset."""
+        return len(self.model.loss_history)
+
+    def step(self, epochs=1, learning_rate=0.5, momentum=0.0, stochastic=False):
+        """Train for some epochs.
+
+        Parameters
+        ----------
+        epochs : int, optional
+        learning_rate : float, optional
+            Positive step size.
+        momentum : float, optional
+            In [0, 1).
+        stochastic : bool, optional
+            One update per sample in a shuffled order (True) or one update per
+            epoch with the gradient of all four samples (False).
+
+        Returns
+        -------
+        losses : ndarray of float64, shape (epochs,)
+            Mean loss per sample of each epoch (also appended to
+            ``model.loss_history``).
+        """
+        if not learning_rate > 0 or not 0 <= momentum < 1:
+            raise ValueError(f"need learning_rate > 0 and 0 <= momentum < 1, "
+                             f"got {learning_rate} and {momentum}")
+        n = len(self.X)
+        batch = 1 if stochastic else n
+        rng, weights = self.model.rng, self.model.weights
+        losses = np.empty(int(epochs))
+        for e in range(int(epochs)):
+            order = rng.permutation(n) if stochastic else np.arange(n)
+            total = 0.0
+            for start in range(0, n, batch):
+                idx = order[start:start + batch]
+                E, grads = self.model.gradients(self.X[idx], self.T[idx])
+                total += E
+                for W, V, G in zip(weights, self.velocity, grads):
+                    V *= momentum
+                    V -= (learning_rate / len(idx)) * G
+                    W += V
+            losses[e] = total / n
+        self.model.loss_history.extend(losses.tolist())
+        return losses
+
+    def grid_output(self, X1, X2):
+        """Network output over a grid of inputs.
+
+        Parameters
+        ----------
+        X1, X2 : ndarray, shape (K, L)
+
+        Returns
+        -------
+        Y : ndarray, shape (K, L)
+        """
+        X = np.column_stack([np.ravel(X1), np.ravel(X2)])
+        return self.model.predict_proba(X)[:, 0].reshape(np.shape(X1))
+
+
+def scale_maps(maps):
+    """Scale each feature map to [0, 1] by its own largest absolute value.
+
+    Maps of one layer differ a lot in size; scaled one by one they can share
+    a colour map. An all-zero map stays 0.
+
+    Parameters
+    ----------
+    maps : array_like, shape (M, H, W)
+
+    Returns
+    -------
+    scaled : ndarray of float64, shape (M, H, W)
+        ``maps[m] / max(abs(maps[m]))``, in [-1, 1] (in [0, 1] for ReLU maps).
+    """
+    maps = np.asarray(maps, dtype=np.float64)
+    if maps.ndim != 3:
+        raise ValueError(f"maps must have shape (M, H, W), got {maps.shape}")
+    peak = np.abs(maps).max(axis=(1, 2), initial=0.0)
+    return maps / np.where(peak > 0, peak, 1)[:, None, None]
+
+
+def bar_colors(probs, label):
+    """Colours of the probability bars of one image.
+
+    Parameters
+    ----------
+    probs : array_like, shape (K,)
+        Class probabilities.
+    label : int
+        The correct class.
+
+    Returns
+    -------
+    colors : list of str, length K
+        ``BAR_COLORS["correct"]`` at ``label``; ``BAR_COLORS["wrong"]`` at the
+        most probable class when that is not ``label``; ``BAR_COLORS["other"]``
+        elsewhere.
+    """
+    probs = np.asarray(probs)
+    if probs.ndim != 1 or not 0 <= label < probs.size:
+        raise ValueError(f"need probs of shape (K,) and 0 <= label < K, "
+                         f"got shape {probs.shape} and label {label}")
+    colors = [BAR_COLORS["other"]] * probs.size
+    colors[int(np.argmax(probs))] = BAR_COLORS["wrong"]
+    colors[int(label)] = BAR_COLORS["correct"]
+    return colors

@@ -1,0 +1,179 @@
+"""Tests of annteach.views: what the explorers draw, computed without figures."""
+
+import numpy as np
+import pytest
+
+import annteach as at
+from annteach import views
+
+
+# -- input_grid ------------------------------------------------------------------
+def test_input_grid_spans_the_square_with_x1_along_columns():
+    X1, X2 = views.input_grid(5)
+    assert X1.shape == X2.shape == (5, 5)
+    np.testing.assert_array_equal(X1[0], [0, 0.25, 0.5, 0.75, 1])
+    np.testing.assert_array_equal(X2[:, 0], [0, 0.25, 0.5, 0.75, 1])
+    assert np.all(X1 == X1[0]) and np.all(X2.T == X2[:, 0])
+
+
+@pytest.mark.parametrize("kwargs", [{"n": 1}, {"n": 2.5}, {"lo": 1.0, "hi": 1.0}])
+def test_input_grid_rejects_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        views.input_grid(**kwargs)
+
+
+# -- symmetric_weights -----------------------------------------------------------
+def test_symmetric_weights_sets_every_weight():
+    weights = views.symmetric_weights(0.7)
+    assert set(weights) == set(at.XOR_WEIGHTS)
+    assert set(weights.values()) == {0.7}
+
+
+def test_symmetric_weights_give_both_hidden_units_the_same_gradient():
+    # Why symmetry must be broken: with all weights equal, the weights into
+    # hidden unit 1 (w3, w4, b2) and into unit 2 (w5, w6, b3) get equal
+    # gradients, so gradient descent keeps them equal forever.
+    weights = views.symmetric_weights(0.5)
+    names = list(weights)
+    point = np.array([weights[n] for n in names])
+    grad = at.numerical_gradient(lambda p: at.xor_error(**dict(zip(names, p))), point)
+    g = dict(zip(names, grad))
+    for unit1, unit2 in (("w3", "w5"), ("w4", "w6"), ("b2", "b3")):
+        assert g[unit1] == pytest.approx(g[unit2], abs=1e-9)
+    assert g["w1"] == pytest.approx(g["w2"], abs=1e-9)
+    assert abs(g["w3"]) > 1e-6  # the gradients are not trivially zero
+
+
+# -- tangent -----------------------------------------------------------------------
+def test_tangent_of_logistic_at_zero():
+    # logistic(0) = 1/2 and logistic'(0) = 1/4.
+    y0, slope, line = views.tangent("logistic", 0.0, [-2.0, 0.0, 2.0])
+    assert y0 == pytest.approx(0.5)
+    assert slope == pytest.approx(0.25)
+    np.testing.assert_allclose(line, [0.0, 0.5, 1.0])
+
+
+@pytest.mark.parametrize("name, f", [("tanh", np.tanh),
+                                     ("logistic", lambda a: 1 / (1 + np.exp(-a))),
+                                     ("identity", lambda a: a)])
+@pytest.mark.parametrize("a0", [-1.3, 0.4, 2.0])
+def test_tangent_slope_matches_a_central_difference(name, f, a0):
+    y0, slope, line = views.tangent(name, a0, np.array([a0 - 1.0, a0]))
+    eps = 1e-6
+    assert y0 == pytest.approx(f(a0))
+    assert slope == pytest.approx((f(a0 + eps) - f(a0 - eps)) / (2 * eps), rel=1e-6)
+    np.testing.assert_allclose(line, [y0 - slope, y0])
+
+
+def test_tangent_of_relu():
+    assert views.tangent("relu", -1.0, [0.0])[1] == 0.0
+    y0, slope, _ = views.tangent("relu", 2.0, [0.0])
+    assert (y0, slope) == (2.0, 1.0)
+
+
+def test_tangent_rejects_unknown_activation():
+    with pytest.raises(ValueError, match="unknown activation"):
+        views.tangent("swish", 0.0, [0.0])
+
+
+# -- XorTraining -----------------------------------------------------------------
+def test_training_starts_from_the_seeded_mlp():
+    training = views.XorTraining(hidden_units=4, seed=3)
+    reference = at.MLP([2, 4, 1], hidden="tanh", output="logistic", loss="cross_entropy",
+                       init="glorot", seed=3)
+    assert training.epochs == 0
+    for W, R in zip(training.model.weights, reference.weights):
+        np.testing.assert_array_equal(W, R)
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_training_steps_match_mlp_fit(stochastic):
+    # Same seed, same updates: one call of MLP.fit with momentum equals the
+    # same number of epochs taken in several steps (the velocity is kept).
+    X, Y = at.xor_dataset()
+    reference = at.MLP([2, 3, 1], hidden="tanh", output="logistic", loss="cross_entropy",
+                       init="glorot", seed=0)
+    reference.fit(X, Y, epochs=7, batch_size=1 if stochastic else None, learning_rate=0.4,
+                  momentum=0.6, progress=False)
+    training = views.XorTraining(hidden_units=3, seed=0)
+    for epochs in (1, 2, 4):
+        losses = training.step(epochs, learning_rate=0.4, momentum=0.6, stochastic=stochastic)
+        assert losses.shape == (epochs,)
+    np.testing.assert_allclose(training.model.loss_history, reference.loss_history)
+    for W, R in zip(training.model.weights, reference.weights):
+        np.testing.assert_allclose(W, R)
+
+
+def test_training_momentum_changes_the_path():
+    plain, heavy = views.XorTraining(), views.XorTraining()
+    for _ in range(3):
+        plain.step(1, momentum=0.0)
+        heavy.step(1, momentum=0.9)
+    assert not np.allclose(plain.model.weights[0], heavy.model.weights[0])
+
+
+def test_training_reset_restores_initial_weights_and_size():
+    training = views.XorTraining(seed=1)
+    initial = [W.copy() for W in training.model.weights]
+    training.step(5)
+    assert not np.array_equal(training.model.weights[0], initial[0])
+    training.reset()
+    assert training.epochs == 0
+    for W, W0, V in zip(training.model.weights, initial, training.velocity):
+        np.testing.assert_array_equal(W, W0)
+        assert not V.any()
+    training.reset(hidden_units=5)
+    assert training.model.layer_sizes == [2, 5, 1]
+    np.testing.assert_array_equal(training.initial_weights[0], training.model.weights[0])
+
+
+def test_training_rejects_bad_settings():
+    training = views.XorTraining()
+    with pytest.raises(ValueError):
+        training.step(1, learning_rate=0)
+    with pytest.raises(ValueError):
+        training.step(1, momentum=1.0)
+
+
+def test_grid_output_is_the_network_output_at_each_point():
+    training = views.XorTraining()
+    training.step(3)
+    X1, X2 = views.input_grid(4)
+    Y = training.grid_output(X1, X2)
+    assert Y.shape == (4, 4)
+    i, j = 2, 1
+    expected = training.model.predict_proba(np.array([[X1[i, j], X2[i, j]]]))[0, 0]
+    assert Y[i, j] == pytest.approx(expected)
+
+
+# -- scale_maps, bar_colors ------------------------------------------------------
+def test_scale_maps_divides_each_map_by_its_peak():
+    maps = np.zeros((3, 2, 2))
+    maps[0] = [[0, 2], [4, 1]]
+    maps[2] = [[-3, 1], [0, 0]]
+    scaled = views.scale_maps(maps)
+    np.testing.assert_allclose(scaled[0], [[0, 0.5], [1, 0.25]])
+    np.testing.assert_array_equal(scaled[1], 0)  # an all-zero map stays 0
+    np.testing.assert_allclose(scaled[2], [[-1, 1 / 3], [0, 0]])
+    assert maps[0, 1, 0] == 4  # input untouched
+
+
+def test_scale_maps_rejects_bad_shape():
+    with pytest.raises(ValueError, match="shape"):
+        views.scale_maps(np.zeros((2, 2)))
+
+
+def test_bar_colors_mark_correct_and_wrong_top_class():
+    right = views.bar_colors([0.1, 0.7, 0.2], label=1)
+    assert right == [views.BAR_COLORS["other"], views.BAR_COLORS["correct"],
+                     views.BAR_COLORS["other"]]
+    wrong = views.bar_colors([0.1, 0.3, 0.6], label=1)
+    assert wrong == [views.BAR_COLORS["other"], views.BAR_COLORS["correct"],
+                     views.BAR_COLORS["wrong"]]
+
+
+@pytest.mark.parametrize("probs, label", [([0.5, 0.5], 2), ([0.5, 0.5], -1),
+                                          ([[0.5, 0.5]], 0)])
+def test_bar_colors_rejects_bad_input(probs, label):
+    with pytest.raises(ValueError):
+        views.bar_colors(probs, label)
