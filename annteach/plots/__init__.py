@@ -15,4 +15,9 @@ from .cnn import (  # noqa: F401
 )
 from .digits import plot_digit_gallery, tile_images  # noqa: F401
 from .surfaces import plot_error_contour, plot_error_surface, plot_sample_errors  # noqa: F401
+from .training import (  # noqa: F401
+    plot_confusion_matrix,
+    plot_decision_boundary,
+    plot_learning_curve,
+)
 from .xor import XOR_COLORS, draw_xor_network, plot_xor_data, plot_xor_line  # noqa: F401
