@@ -1,0 +1,94 @@
+"""How long one redraw of each interactive explorer takes (target: under 100 ms).
+
+Builds each explorer headlessly (Agg backend, no frontend), then changes one
+control at a time in code, as dragging a slider does, and times the whole
+reaction: recomputing, updating the artists, drawing the figure and encoding
+the PNG sent to the browser. Prints the median over the repeats, and the
+median of the draw + PNG part alone.
+
+    MPLBACKEND=Agg .venv/bin/python benchmarks/bench_widgets.py [--repeat 25]
+
+The digit explorer uses the shipped CNN when ``data/models/cnn.npz`` exists,
+else an untrained CNN of the same architecture (same cost per image), on the
+first 200 test images.
+"""
+
+import argparse
+import itertools
+import os
+import statistics
+import time
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import numpy as np  # noqa: E402
+
+import annteach as at  # noqa: E402
+from annteach.cnn import CNN, default_model_path, load_pretrained_cnn  # noqa: E402
+
+
+def time_changes(explorer, changes, repeat):
+    """Median seconds of ``change()`` (the whole redraw) and of the render alone."""
+    total, render = [], []
+    for change in itertools.islice(itertools.cycle(changes), repeat):
+        t0 = time.perf_counter()
+        change()
+        total.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        explorer._render()
+        render.append(time.perf_counter() - t0)
+    return statistics.median(total), statistics.median(render)
+
+
+def xor_changes(ex):
+    # Moving a weight of the surface moves the marker; any other weight redraws the surface.
+    values = np.linspace(-4, 4, 7)
+    return ([lambda v=v: setattr(ex.controls["w5"], "value", v) for v in values]
+            + [lambda v=v: setattr(ex.controls["w1"], "value", v) for v in values])
+
+
+def activation_changes(ex):
+    points = [lambda v=v: setattr(ex.controls["a0"], "value", v) for v in np.linspace(-4, 4, 9)]
+    names = [lambda n=n: setattr(ex.controls["name"], "value", n) for n in at.ACTIVATIONS]
+    return points + names
+
+
+def digit_changes(ex):
+    return [lambda i=i: setattr(ex.controls["index"], "value", i) for i in range(1, 50)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=25)
+    args = parser.parse_args()
+
+    images, labels = at.load_mnist("test")
+    images, labels = at.scale(images[:200]), labels[:200]
+    shipped = default_model_path().exists()
+    model = load_pretrained_cnn() if shipped else CNN(seed=0)
+
+    cases = [
+        ("xor_explorer", at.widgets.xor_explorer, xor_changes),
+        ("activation_explorer", at.widgets.activation_explorer, activation_changes),
+        ("digit_explorer", lambda: at.widgets.digit_explorer(model, images, labels),
+         digit_changes),
+    ]
+    print(f"median of {args.repeat} programmatic control changes (Agg, PNG encode included)")
+    for name, build, changes in cases:
+        ex = build()
+        whole, render = time_changes(ex, changes(ex), args.repeat)
+        verdict = "meets" if whole < 0.1 else "MISSES"
+        print(f"{name:20s} redraw {whole * 1000:6.1f} ms  (draw + PNG {render * 1000:5.1f} ms)"
+              f"  {verdict} the 100 ms target")
+    if not shipped:
+        print("(digit_explorer: untrained CNN, data/models/cnn.npz not there yet)")
+
+    ex = at.widgets.training_explorer()
+    t0 = time.perf_counter()
+    ex.step(1)
+    step = time.perf_counter() - t0
+    print(f"training_explorer    one step + redraw {step * 1000:6.1f} ms (for reference)")
+
+
+if __name__ == "__main__":
+    main()

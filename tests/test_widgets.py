@@ -1,0 +1,310 @@
+"""Tests of annteach.widgets: the explorers driven headlessly through their controls.
+
+Widgets work without a frontend: setting ``control.value`` or calling
+``button.click()`` runs the same callbacks as a user in JupyterLab. Each test
+checks the explorer's state and the data of the drawn artists against the
+package's own functions.
+"""
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+import annteach as at
+from annteach import views, widgets
+from annteach.cnn import CNN, default_model_path
+from annteach.evaluation import misclassified
+from annteach.plots.digits import tile_images
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def png_pixels(explorer):
+    """The explorer's last PNG, decoded, shape (H, W, 3)."""
+    return np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGB"))
+
+
+def test_png_round_trips_the_canvas():
+    ex = widgets.activation_explorer()
+    canvas = np.asarray(ex.figure.canvas.buffer_rgba())[:, :, :3]
+    np.testing.assert_array_equal(png_pixels(ex), canvas)
+    assert canvas.shape[:2] == (int(ex.figsize[1] * 100), int(ex.figsize[0] * 100))
+
+
+def test_explorer_widget_holds_controls_and_image():
+    import ipywidgets
+
+    ex = widgets.activation_explorer()
+    assert isinstance(ex.widget, ipywidgets.VBox)
+    assert ex.image in ex.widget.children
+    assert all(isinstance(c, ipywidgets.Widget) for c in ex.controls.values())
+
+
+# -- XOR -------------------------------------------------------------------------------
+def test_xor_explorer_starts_at_the_lecture_weights():
+    ex = widgets.xor_explorer()
+    assert ex.weights == at.XOR_WEIGHTS
+    assert {n: ex.controls[n].value for n in at.XOR_WEIGHTS} == at.XOR_WEIGHTS
+    assert ex.error() == pytest.approx(float(at.xor_error()))
+
+
+def test_xor_slider_redraws_boundary_outputs_and_marker():
+    ex = widgets.xor_explorer()
+    before = png_pixels(ex)
+    ex.controls["w5"].value = 3.0
+    ex.controls["w6"].value = -2.5
+    assert ex.weights["w5"] == 3.0 and ex.weights["w6"] == -2.5
+    X1, X2 = ex.grid
+    expected = at.xor_net(X1, X2, **{**at.XOR_WEIGHTS, "w5": 3.0, "w6": -2.5})
+    np.testing.assert_allclose(ex.artists["output"].get_array(), expected)
+    assert X1.min() == 0 and X1.max() == 1 and X2.min() == 0 and X2.max() == 1
+    np.testing.assert_allclose(np.ravel(ex.artists["marker"].get_data()), [3.0, -2.5])
+    X, _ = at.xor_dataset()
+    y = at.xor_net(X[:, 0], X[:, 1], **ex.weights)
+    assert [t.get_text() for t in ex.artists["labels"]] == [f"{v:.2f}" for v in y]
+    assert f"{float(at.xor_error(**ex.weights)):.4f}" in ex.panel.ax.get_title()
+    assert not np.array_equal(png_pixels(ex), before)
+
+
+def test_xor_other_weights_recompute_the_surface_only_when_needed():
+    ex = widgets.xor_explorer()
+    surface = ex.artists["surface"]
+    ex.controls["w5"].value = 1.0  # one of the pair: only the marker moves
+    assert ex.artists["surface"] is surface
+    ex.controls["w1"].value = 4.0  # a fixed weight: a new surface
+    assert ex.artists["surface"] is not surface
+    assert surface.axes is None  # the old contours were removed
+
+
+def test_xor_dropdowns_choose_the_surface_weights():
+    ex = widgets.xor_explorer()
+    ex.controls["a"].value = "w1"
+    ex.controls["b"].value = "b1"
+    assert ex.pair == ("w1", "b1")
+    marker = ex.artists["marker"]
+    np.testing.assert_allclose(np.ravel(marker.get_data()),
+                               [at.XOR_WEIGHTS["w1"], at.XOR_WEIGHTS["b1"]])
+    assert marker.axes.get_xlabel() == "$w_{1}$" and marker.axes.get_ylabel() == "$b_{1}$"
+    ex.controls["a"].value = "b1"  # the other dropdown's weight: the two swap
+    assert ex.pair == ("b1", "w1")
+    assert (ex.controls["a"].value, ex.controls["b"].value) == ("b1", "w1")
+
+
+def test_xor_symmetric_init_makes_the_hidden_units_equal():
+    ex = widgets.xor_explorer()
+    ex.controls["symmetric"].click()
+    value = ex.SYMMETRIC_VALUE
+    assert set(ex.weights.values()) == {value}
+    assert {ex.controls[n].value for n in at.XOR_WEIGHTS} == {value}
+    w = ex.weights
+    assert (w["w3"], w["w4"], w["b2"]) == (w["w5"], w["w6"], w["b3"])
+    np.testing.assert_allclose(ex.artists["output"].get_array(), at.xor_net(*ex.grid, **w))
+
+
+def test_xor_explorer_rejects_bad_names():
+    with pytest.raises(ValueError):
+        widgets.xor_explorer(pair=("w5", "w5"))
+    ex = widgets.xor_explorer()
+    with pytest.raises(ValueError, match="unknown weights"):
+        ex.set_weights(w7=1.0)
+
+
+def test_xor_figure_is_a_static_pyplot_twin():
+    view = widgets.xor_figure()
+    assert view.figure in [plt.figure(n) for n in plt.get_fignums()]
+    assert view.controls == {} and view.image is None
+    np.testing.assert_allclose(view.artists["output"].get_array(),
+                               at.xor_net(*view.grid, **at.XOR_WEIGHTS))
+    assert not view.artists["marker"].get_animated()  # drawn by a plain savefig
+
+
+# -- activations -------------------------------------------------------------------------
+def test_activation_point_moves_tangent_and_markers():
+    ex = widgets.activation_explorer("logistic")
+    ex.controls["a0"].value = -2.0
+    g = 1 / (1 + np.exp(2.0))
+    np.testing.assert_allclose(np.ravel(ex.artists["point"].get_data()), [-2.0, g])
+    np.testing.assert_allclose(np.ravel(ex.artists["derivative_point"].get_data()),
+                               [-2.0, g * (1 - g)])
+    a, line = ex.artists["tangent"].get_data()
+    np.testing.assert_allclose(line, g + g * (1 - g) * (a + 2.0))
+
+
+def test_activation_dropdown_switches_function_and_derivative():
+    ex = widgets.activation_explorer("logistic")
+    ex.controls["name"].value = "tanh"
+    assert ex.name == "tanh"
+    a, y = ex.artists["g"].get_data()
+    np.testing.assert_allclose(y, np.tanh(a))
+    np.testing.assert_allclose(ex.artists["derivative"].get_ydata(), 1 - np.tanh(a) ** 2)
+    assert ex.artists["g"].axes.get_title().startswith("tanh")
+
+
+def test_activation_range_moves_the_axis_and_clamps_the_point():
+    ex = widgets.activation_explorer(a0=1.0)
+    ex.controls["range"].value = (2.0, 8.0)
+    assert ex.a_range == (2.0, 8.0)
+    assert ex.a0 == 2.0 and ex.controls["a0"].value == 2.0
+    assert (ex.controls["a0"].min, ex.controls["a0"].max) == (2.0, 8.0)
+    a = ex.artists["g"].get_xdata()
+    assert a[0] == 2.0 and a[-1] == 8.0
+    assert ex.artists["g"].axes.get_xlim() == (2.0, 8.0)
+    ex.controls["range"].value = (-9.0, -4.0)  # entirely below the old range
+    assert ex.a0 == -4.0 and ex.controls["a0"].max == -4.0
+
+
+def test_activation_figure_draws_the_defaults():
+    view = widgets.activation_figure("relu", a0=1.5)
+    np.testing.assert_allclose(np.ravel(view.artists["point"].get_data()), [1.5, 1.5])
+    with pytest.raises(ValueError):
+        widgets.activation_figure("softsign")
+
+
+# -- training ------------------------------------------------------------------------------
+def test_training_step_trains_one_epoch_and_redraws():
+    ex = widgets.training_explorer()
+    W0 = ex.training.model.weights[0].copy()
+    ex.controls["step"].click()
+    history = ex.training.model.loss_history
+    assert len(history) == 1
+    assert not np.array_equal(ex.training.model.weights[0], W0)
+    np.testing.assert_allclose(ex.artists["loss"].get_ydata(), history)
+    X1, X2 = ex.panel.X1, ex.panel.X2
+    np.testing.assert_allclose(ex.artists["output"].get_array(),
+                               ex.training.grid_output(X1, X2))
+
+
+def test_training_run_uses_the_controls():
+    ex = widgets.training_explorer()
+    ex.controls["epochs"].value = 30
+    ex.controls["learning_rate"].value = 0.1
+    ex.controls["momentum"].value = 0.5
+    ex.controls["run"].click()
+    reference = views.XorTraining(seed=0)
+    reference.step(30, learning_rate=ex.controls["learning_rate"].value, momentum=0.5)
+    np.testing.assert_allclose(ex.training.model.loss_history, reference.model.loss_history)
+    assert ex.artists["loss"].get_xdata()[-1] == 30
+
+
+def test_training_reset_and_hidden_units():
+    ex = widgets.training_explorer(seed=2)
+    initial = [W.copy() for W in ex.training.model.weights]
+    ex.controls["epochs"].value = 20
+    ex.controls["run"].click()
+    assert len(ex.training.model.loss_history) == 20
+    ex.controls["reset"].click()
+    assert ex.training.model.loss_history == []
+    for W, W0 in zip(ex.training.model.weights, initial):
+        np.testing.assert_array_equal(W, W0)
+    ex.controls["hidden_units"].value = 5
+    assert ex.training.model.layer_sizes == [2, 5, 1]
+    assert ex.artists["loss"].get_xdata().size == 0
+
+
+def test_training_mode_toggle_makes_steps_stochastic():
+    ex = widgets.training_explorer()
+    ex.controls["mode"].value = "stochastic"
+    ex.controls["step"].click()
+    reference = views.XorTraining(seed=0)
+    reference.step(1, learning_rate=0.5, stochastic=True)
+    np.testing.assert_allclose(ex.training.model.weights[0], reference.model.weights[0])
+    assert "stochastic" in ex.panel.ax.get_title()
+
+
+def test_training_figure_shows_the_trained_state():
+    view = widgets.training_figure(epochs=25)
+    assert len(view.training.model.loss_history) == 25
+    assert view.artists["loss"].get_xdata()[-1] == 25
+
+
+# -- digits ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = at.load_mnist("test")
+    model = CNN(conv_channels=(4,), paddings=(2,), hidden=None, seed=0)
+    return model, at.scale(images[:30]), labels[:30]
+
+
+def test_digit_bars_are_the_model_probabilities(digits):
+    model, images, labels = digits
+    ex = widgets.digit_explorer(model, images, labels)
+    for index in (3, 7):
+        ex.controls["index"].value = index
+        probs = model.predict(images[index:index + 1])[0]
+        heights = [bar.get_height() for bar in ex.artists["bars"]]
+        np.testing.assert_allclose(heights, probs, rtol=1e-6)
+        np.testing.assert_array_equal(ex.artists["digit"].get_array(), images[index])
+
+
+def test_digit_bar_colours(digits):
+    from matplotlib.colors import to_rgba
+
+    model, images, labels = digits
+    top = model.predict(images).argmax(axis=1)
+    wrong = int(np.flatnonzero(top != labels)[0])
+    ex = widgets.digit_explorer(model, images, labels, index=wrong)
+    colours = [bar.get_facecolor() for bar in ex.artists["bars"]]
+    assert colours[labels[wrong]] == to_rgba("tab:green")
+    assert colours[top[wrong]] == to_rgba("tab:red")
+    others = set(range(10)) - {int(labels[wrong]), int(top[wrong])}
+    assert {colours[k] for k in others} == {to_rgba("0.65")}
+
+
+def test_digit_feature_maps_are_the_first_layer(digits):
+    model, images, labels = digits
+    ex = widgets.digit_explorer(model, images, labels, index=5)
+    maps = model.feature_maps(images[5:6], 0)[0]
+    expected = tile_images(maps / maps.max(axis=(1, 2), keepdims=True), 1, 4)
+    np.testing.assert_allclose(ex.artists["maps"].get_array(), expected, rtol=1e-6)
+
+
+def test_digit_pages_through_misclassified(digits):
+    model, images, labels = digits
+    wrong = misclassified(labels, model.predict(images).argmax(axis=1))
+    right = np.setdiff1d(np.arange(len(labels)), wrong)
+    assert wrong.size >= 2 and right.size >= 1  # an untrained net gets most wrong
+    ex = widgets.digit_explorer(model, images, labels, index=int(right[0]))
+    ex.controls["misclassified"].value = True  # jumps to the next mistake (wrapping around)
+    np.testing.assert_array_equal(ex.wrong, wrong)
+    later = wrong[wrong > right[0]]
+    assert ex.index == (later[0] if later.size else wrong[0])
+    first = ex.index
+    ex.controls["next"].click()
+    assert ex.index in wrong and ex.index != first
+    ex.controls["previous"].click()
+    assert ex.index == first
+    assert ex.controls["index"].value == first
+    ex.controls["misclassified"].value = False
+    ex.controls["next"].click()
+    assert ex.index == first + 1
+
+
+def test_digit_explorer_checks_its_data(digits):
+    model, images, labels = digits
+    with pytest.raises(ValueError):
+        widgets.digit_explorer(model, images, labels[:5])
+    with pytest.raises(ValueError):
+        widgets.digit_explorer(model, images, labels, index=30)
+    ex = widgets.digit_explorer(model, images[:, None], labels)  # (N, 1, 28, 28) works too
+    assert ex.images.shape == (30, 28, 28)
+
+
+def test_digit_figure_is_static(digits):
+    model, images, labels = digits
+    view = widgets.digit_figure(model, images, labels, index=2)
+    assert view.controls == {} and view.index == 2
+
+
+@pytest.mark.skipif(not default_model_path().exists(), reason="shipped CNN not there yet")
+def test_digit_explorer_defaults_to_the_shipped_cnn_and_test_set():
+    ex = widgets.digit_explorer()
+    assert ex.images.shape == (10000, 28, 28)
+    probs = ex.probabilities()
+    assert probs.argmax() == ex.labels[0]  # the trained net gets the first test digit right
