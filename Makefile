@@ -26,16 +26,23 @@ EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute \
 	--ExecutePreprocessor.record_timing=False \
 	--ExecutePreprocessor.store_widget_state=False
 
-.PHONY: course test outputs lab venv clean
+.PHONY: course test outputs lab venv clean present browser
 
-course: $(STAMP)
+# reveal.js and MathJax for the offline slide decks (versions pinned in slides/package-lock.json).
+NODE_STAMP := slides/node_modules/.installed
+# The browser of the browser tests: Debian's chromium (Playwright never downloads one).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+course: $(STAMP) $(NODE_STAMP)
 	@mkdir -p $(BUILD)/notebooks
 	$(EXECUTE) --output-dir $(BUILD)/notebooks $(NOTEBOOKS)
+	$(BIN)/python -m annteach course build
 
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 	--sanitize-with tests/nbval_sanitize.cfg
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests
 ifneq ($(NOTEBOOKS),)
@@ -50,6 +57,21 @@ outputs: $(STAMP)
 # Open the course in JupyterLab, for students.
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
+
+# Present a notebook with RISE: make present NB=notebooks/01_introduction_xor.ipynb
+present: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make present NB=notebooks/NN_name.ipynb"; exit 2; }
+	$(BIN)/python -m annteach course present $(NB)
+
+$(NODE_STAMP): slides/package.json slides/package-lock.json
+	npm ci --prefix slides --no-audit --no-fund
+	touch $@
+
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
 venv: $(STAMP)
 
