@@ -59,7 +59,7 @@ def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None
     levels : int or array_like, optional
         Contour levels.
     ax : matplotlib Axes, optional
-        Where to draw; a new (5, 4) figure when None.
+        Where to draw; a new (5, 3.6) figure when None.
     cmap : str, optional
         Colour map.
 
@@ -71,7 +71,7 @@ def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None
         One line per path, its data the path's two columns.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4))
+        _, ax = plt.subplots(figsize=(5, 3.6))
     contour = ax.contourf(A, B, E, levels=levels, cmap=cmap)
     ax.figure.colorbar(contour, ax=ax, label="$E$")
     lines = []
