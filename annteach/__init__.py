@@ -21,6 +21,7 @@ from .activations import (
     tanh,
     tanh_derivative,
 )
+from .cnn import CNN, load_pretrained_cnn, model_accuracy
 from .evaluation import (
     accuracy,
     confusion_counts,
@@ -49,6 +50,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "CNN",
     "ERROR_GRID",
     "MLP",
     "XOR_WEIGHTS",
@@ -65,9 +67,11 @@ __all__ = [
     "identity",
     "identity_derivative",
     "load_mnist",
+    "load_pretrained_cnn",
     "logistic",
     "logistic_derivative",
     "misclassified",
+    "model_accuracy",
     "most_confused_pairs",
     "numerical_gradient",
     "one_hot",

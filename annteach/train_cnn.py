@@ -207,7 +207,8 @@ def run(args):
                      epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                      max_shift=args.max_shift, seed=args.seed, progress=args.progress)
 
-    start = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    start, cpu_start = time.perf_counter(), time.process_time()
     if args.threads:
         from threadpoolctl import threadpool_limits
 
@@ -216,14 +217,19 @@ def run(args):
     else:
         history = fit()
     train_seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
+    load_after = os.getloadavg()[0]
     accuracy = model_accuracy(model, scale(test_images), test_labels)
     info = {"training": settings, "history": history,
             "test_accuracy": accuracy, "test_images": int(test_images.shape[0]),
-            "train_seconds": round(train_seconds, 1), "machine": _machine(),
+            "train_seconds": round(train_seconds, 1),
+            "train_cpu_seconds": round(cpu_seconds, 1),
+            "load_average_1min": [round(load_before, 2), round(load_after, 2)],
+            "machine": _machine(),
             "command": "python -m annteach train-cnn"}
     meta = save_cnn(model, out / MODEL_NAME, info)
-    print(f"trained in {train_seconds:.0f} s; accuracy on the MNIST test set: "
-          f"{100 * accuracy:.2f} %")
+    print(f"trained in {train_seconds:.0f} s ({cpu_seconds:.0f} s of CPU); "
+          f"accuracy on the MNIST test set: {100 * accuracy:.2f} %")
     print(f"wrote {out / MODEL_NAME} and {out / 'cnn.json'} (sha256 {meta['sha256'][:12]}...)")
     print(json.dumps(settings))
     return 0
