@@ -16,7 +16,8 @@ export JUPYTER_DATA_DIR    := $(STATE)/jupyter/data
 export JUPYTER_RUNTIME_DIR := $(STATE)/jupyter/runtime
 export IPYTHONDIR          := $(STATE)/ipython
 export MPLCONFIGDIR        := $(STATE)/matplotlib
-export MPLBACKEND          := Agg
+# MPLBACKEND is deliberately not set: notebook kernels must keep the inline backend
+# (tests/conftest.py picks Agg for the unit tests).
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 # Executing a notebook: no timing or widget state written into it, so re-running
