@@ -38,6 +38,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 course: $(STAMP) $(NODE_STAMP)
 	@mkdir -p $(BUILD)/notebooks
 	$(EXECUTE) --output-dir $(BUILD)/notebooks $(NOTEBOOKS)
+	$(BIN)/python -m annteach student --out $(BUILD)/student $(NOTEBOOKS)
 	$(BIN)/python -m annteach course build
 
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
