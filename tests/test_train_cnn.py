@@ -1,0 +1,99 @@
+"""Tests of annteach.train_cnn: the optimiser, the augmentation and the command."""
+
+import argparse
+import json
+
+import numpy as np
+import pytest
+
+import annteach as at
+from annteach.__main__ import main
+from annteach.cnn import CNN, load_cnn
+from annteach.train_cnn import DEFAULTS, Adam, configure_parser, random_shifts, train
+
+SMALL = {"conv_channels": (4, 8), "hidden": 16}
+
+
+@pytest.fixture(scope="module")
+def few_digits():
+    images, labels = at.load_mnist("train")
+    return at.scale(images[:256]), labels[:256].astype(np.int64)
+
+
+def test_adam_first_step_has_size_lr_and_descends():
+    P = np.array([3.0, -2.0, 0.5])
+    opt = Adam([P])
+    grad = 2 * P  # gradient of sum(P**2)
+    opt.step([grad], lr=0.1)
+    # Adam's first step is lr * sign(g) (up to eps): bias correction cancels the moments
+    np.testing.assert_allclose(P, [2.9, -1.9, 0.4], rtol=1e-6)
+    for _ in range(200):
+        opt.step([2 * P], lr=0.1)
+    assert np.all(np.abs(P) < 0.05)
+
+
+def test_random_shifts_cut_shifted_copies():
+    rng = np.random.default_rng(0)
+    images = rng.random((5, 6, 7))
+    s = 2
+    padded = np.pad(images, ((0, 0), (s, s), (s, s)))
+    idx = np.array([4, 0, 4, 2])
+    out = random_shifts(padded, idx, s, np.random.default_rng(1))
+    assert out.shape == (4, 1, 6, 7)
+    seen = set()
+    for k, i in enumerate(idx):
+        matches = [(dy, dx) for dy in range(2 * s + 1) for dx in range(2 * s + 1)
+                   if np.array_equal(out[k, 0], padded[i, dy:dy + 6, dx:dx + 7])]
+        assert matches, f"output {k} is not a shifted copy of image {i}"
+        seen.add(matches[0])
+    assert len(seen) > 1  # not all the same shift
+    unshifted = random_shifts(images, idx, 0, np.random.default_rng(1))
+    np.testing.assert_array_equal(unshifted[:, 0], images[idx])
+
+
+def test_training_lowers_the_loss_and_is_reproducible(few_digits):
+    X, y = few_digits
+    model = CNN(**SMALL, seed=0)
+    before = model.loss(X[:, None], y)
+    history = train(model, X, y, epochs=2, batch_size=32, lr=3e-3, seed=0, progress=False)
+    assert model.loss(X[:, None], y) < 0.8 * before
+    assert history[1]["loss"] < history[0]["loss"]
+    assert set(history[0]) == {"loss", "accuracy"}
+    again = CNN(**SMALL, seed=0)
+    train(again, X, y, epochs=2, batch_size=32, lr=3e-3, seed=0, progress=False)
+    for a, b in zip(model.weights, again.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_train_rejects_mismatched_labels(few_digits):
+    X, y = few_digits
+    with pytest.raises(ValueError, match="labels"):
+        train(CNN(**SMALL), X, y[:-1], epochs=1, progress=False)
+
+
+def test_parser_defaults_are_the_documented_recipe():
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    args = parser.parse_args([])
+    assert args.epochs == DEFAULTS["epochs"] and args.batch_size == DEFAULTS["batch_size"]
+    assert args.lr == DEFAULTS["lr"] and args.max_shift == DEFAULTS["max_shift"]
+    assert args.seed == DEFAULTS["seed"] and args.threads == DEFAULTS["threads"]
+    assert tuple(args.channels) == DEFAULTS["conv_channels"] == CNN().conv_channels
+    assert args.hidden == DEFAULTS["hidden"] == CNN().hidden
+    assert args.out is None
+
+
+def test_command_writes_loadable_weights(tmp_path, capsys):
+    rc = main(["train-cnn", "--out", str(tmp_path), "--limit", "300", "--epochs", "1",
+               "--channels", "4", "8", "--hidden", "16", "--no-progress"])
+    assert rc == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cnn.json", "cnn.npz"]
+    model = load_cnn(tmp_path / "cnn.npz")
+    assert model.conv_channels == (4, 8) and model.hidden == 16
+    meta = json.loads((tmp_path / "cnn.json").read_text())
+    assert meta["training"]["train_images"] == 300 and meta["training"]["epochs"] == 1
+    assert meta["test_images"] == 10000 and 0 <= meta["test_accuracy"] <= 1
+    images, labels = at.load_mnist("test")
+    assert at.model_accuracy(model, at.scale(images), labels) == pytest.approx(
+        meta["test_accuracy"], abs=1e-4)
+    assert "accuracy on the MNIST test set" in capsys.readouterr().out
