@@ -21,6 +21,7 @@ Command line: ``python -m annteach course build`` and
 
 import html
 import json
+import os
 import re
 import secrets
 import shutil
@@ -502,7 +503,9 @@ def present(notebook, root=ROOT):
     port, token = free_port(), secrets.token_hex(16)
     url = rise_url(notebook, root, port, token)
     print(f"\nPresent with RISE (Ctrl-C here to stop the server):\n\n    {url}\n", flush=True)
-    server = subprocess.Popen(jupyter_lab_command(root, port, token), cwd=root)
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # a non-interactive backend would hide the inline figures
+    server = subprocess.Popen(jupyter_lab_command(root, port, token), cwd=root, env=env)
     try:
         return server.wait()
     except KeyboardInterrupt:

@@ -45,7 +45,8 @@ def _wait_until_up(server, url, log):
 def jupyterlab(tmp_path_factory):
     """A JupyterLab server for this module: yields (port, token)."""
     state = tmp_path_factory.mktemp("jupyter-state")
-    env = dict(os.environ, MPLBACKEND="Agg")
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # kernels show figures inline
     for name, folder in [
         ("JUPYTER_CONFIG_DIR", "config"),
         ("JUPYTER_DATA_DIR", "data"),

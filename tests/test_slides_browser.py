@@ -20,8 +20,10 @@ from annteach import course
 
 NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
 
-# Slides known to be too tall for 1280x720, waiting for their notebook to be
-# fixed: {notebook stem: reason naming the slides}. Keep this empty.
+# TEMPORARY: slides known to be too tall for 1280x720, reported to the lead and
+# waiting for their notebook to be fixed: {notebook stem: {"h.v": heading}}
+# (h = horizontal slide, v = vertical subslide, both from 1). Such a slide makes
+# its test xfail; any other tall slide fails it. Remove entries once fixed.
 KNOWN_OVERFLOW = {}
 
 # Waits until reveal.js, MathJax, the fonts and the images are ready.
@@ -162,25 +164,19 @@ def test_deck_slide_count_matches_notebook(deck_report, notebook):
     assert deck_report(notebook)["total"] == expected
 
 
-def _fit_params():
-    params = []
-    for notebook in NOTEBOOKS:
-        reason = KNOWN_OVERFLOW.get(notebook.stem)
-        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-        params.append(pytest.param(notebook, marks=marks, id=notebook.stem))
-    return params
-
-
-@pytest.mark.parametrize("notebook", _fit_params())
+@deck
 def test_every_slide_fits_the_screen(deck_report, notebook):
     report = deck_report(notebook)
+    assert len(report["steps"]) >= report["total"]
     too_tall = {
-        f"slide {step['h'] + 1}.{step['v'] + 1} {step['heading'][:40]!r}: {step['height']}px"
+        f"{step['h'] + 1}.{step['v'] + 1}": f"{step['heading'][:50]!r} {step['height']}px"
         for step in report["steps"]
         if step["height"] > report["height"]
     }
-    assert len(report["steps"]) >= report["total"]
-    assert sorted(too_tall) == []
+    known = KNOWN_OVERFLOW.get(notebook.stem, {})
+    assert {where: what for where, what in too_tall.items() if where not in known} == {}
+    if too_tall:
+        pytest.xfail(f"TEMPORARY, known too-tall slides in {notebook.stem}: {too_tall}")
 
 
 @deck
