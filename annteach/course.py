@@ -402,9 +402,9 @@ def build_index(build_dir, entries):
             "<h1>Learning ANNs: lectures</h1>",
             "<p>Slides open in any browser without a network. Press <kbd>s</kbd> in a deck "
             "for the speaker view with the notes, <kbd>f</kbd> for full screen.</p>",
-            "<ol>",
+            "<ul>",
             *rows,
-            "</ol>",
+            "</ul>",
             "</body>",
             "</html>",
             "",

@@ -242,7 +242,7 @@ def sample_deck(tmp_path_factory):
         cells=[
             _cell("md", "# 1. Sample title", "-"),
             _cell("code", "import annteach as at", "skip"),
-            _cell("md", "Say hello first.", "notes"),
+            _cell("md", "Say hello first: $x^2$.", "notes"),
             _cell("md", "## Error\n\n$$E = \\frac{1}{2}\\sum_n (y_n - t_n)^2$$", "slide"),
             _cell("md", r"with learning rate $\eta$", "fragment"),
             picture,
@@ -262,7 +262,7 @@ def test_checks_on_a_sample_deck(browser, sample_deck):
     report = inspect_page(browser, deck_file, walk=True)
     assert report["outside"] == [] and report["failed"] == [] and report["errors"] == []
     assert report["total"] == 4 == course.count_slides(nbformat.read(notebook, as_version=4))
-    assert report["maths"]["typeset"] == 2 and report["maths"]["raw"] == []
+    assert report["maths"]["typeset"] == 3 and report["maths"]["raw"] == []
     assert report["broken_images"] == []
     assert report["notes"] == 2
     # one step per slide plus one for the fragment
@@ -288,7 +288,13 @@ def test_sample_deck_speaker_view_shows_notes(browser, sample_deck):
         speaker.wait_for_function(
             "document.querySelector('.speaker-controls-notes .value').textContent.length > 0"
         )
-        assert "Say hello first." in speaker.inner_text(".speaker-controls-notes .value")
+        assert "Say hello first" in speaker.inner_text(".speaker-controls-notes .value")
+        # the formula in the notes is drawn there too (its glyphs travel with it)
+        drawn = speaker.evaluate(
+            """() => Array.from(document.querySelectorAll('.speaker-controls-notes .value svg'),
+                svg => svg.getBBox().width)"""
+        )
+        assert len(drawn) == 1 and drawn[0] > 0
         assert network.outside == []
     finally:
         context.close()
