@@ -3,8 +3,7 @@
 The explorers are thin layers of sliders and redraws over these functions, so
 everything they show can be computed (and tested) without a figure or a widget:
 the grid over the input square, the tangent of an activation, a training run
-that keeps its momentum between button presses, feature maps scaled for
-display and the colours of the probability bars.
+that keeps its momentum between button presses and the colours of the probability bars.
 """
 
 import numpy as np
@@ -18,7 +17,6 @@ __all__ = [
     "XorTraining",
     "bar_colors",
     "input_grid",
-    "scale_maps",
     "symmetric_weights",
     "tangent",
 ]
@@ -212,28 +210,6 @@ class XorTraining:
         """
         X = np.column_stack([np.ravel(X1), np.ravel(X2)])
         return self.model.predict_proba(X)[:, 0].reshape(np.shape(X1))
-
-
-def scale_maps(maps):
-    """Scale each feature map to [0, 1] by its own largest absolute value.
-
-    Maps of one layer differ a lot in size; scaled one by one they can share
-    a colour map. An all-zero map stays 0.
-
-    Parameters
-    ----------
-    maps : array_like, shape (M, H, W)
-
-    Returns
-    -------
-    scaled : ndarray of float64, shape (M, H, W)
-        ``maps[m] / max(abs(maps[m]))``, in [-1, 1] (in [0, 1] for ReLU maps).
-    """
-    maps = np.asarray(maps, dtype=np.float64)
-    if maps.ndim != 3:
-        raise ValueError(f"maps must have shape (M, H, W), got {maps.shape}")
-    peak = np.abs(maps).max(axis=(1, 2), initial=0.0)
-    return maps / np.where(peak > 0, peak, 1)[:, None, None]
 
 
 def bar_colors(probs, label):

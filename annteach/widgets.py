@@ -20,6 +20,7 @@ this module stays cheap.
 """
 
 import contextlib
+import functools
 import struct
 import zlib
 
@@ -79,6 +80,29 @@ def _png(rgba, level=1):
             + chunk(b"IDAT", zlib.compress(rows.tobytes(), level)) + chunk(b"IEND", b""))
 
 
+def _single_thread():
+    """Limit BLAS to one thread while an explorer recomputes, when threadpoolctl is there.
+
+    The explorers multiply tiny matrices (one image, a 2-3-1 network); extra BLAS
+    threads only wait for each other, which costs tens of milliseconds per
+    redraw on a busy 2-core machine (against well under 1 ms on one thread).
+    """
+    controller = _blas_controller()
+    if controller is None:
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS (found once: it takes a millisecond)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # an optional speed-up only
+        return None
+    return ThreadpoolController()
+
+
 class _Explorer:
     """Shared machinery: a figure, its artists, controls and the redraw.
 
@@ -104,8 +128,9 @@ class _Explorer:
             figure = Figure(figsize=self.figsize, dpi=_DPI, layout="constrained")
             FigureCanvasAgg(figure)
         self.figure = figure
-        self._draw()
-        self._refresh()
+        with _single_thread():
+            self._draw()
+            self._refresh()
         if interactive:
             import ipywidgets as widgets
 
@@ -122,7 +147,8 @@ class _Explorer:
         """Put the current state into the artists and redraw the figure."""
         if self._holding:
             return
-        self._refresh()
+        with _single_thread():
+            self._refresh()
         self._render()
 
     def _render(self):
@@ -619,9 +645,11 @@ class TrainingExplorer(_Explorer):
         line = self.artists["loss"]
         line.set_data(np.arange(1, history.size + 1), history)
         ax = line.axes
-        ax.set_xlim(0, max(history.size, 10))
+        # Limits in round steps (50 epochs, decades): the background is redrawn rarely.
+        ax.set_xlim(0, max(10, 50 * -(-history.size // 50)))
         if history.size:
-            ax.set_ylim(history.min() / 1.5, history.max() * 1.5)
+            low = np.floor(np.log10(max(history.min(), 1e-12)))
+            ax.set_ylim(10 ** low, 10 ** max(np.ceil(np.log10(history.max())), low + 1))
             ax.set_title(f"epoch {history.size}: loss {history[-1]:.4f}", fontsize=11)
         else:
             ax.set_ylim(1e-3, 1)
@@ -762,7 +790,8 @@ class DigitExplorer(_Explorer):
     artists : dict
         ``"digit"``: AxesImage of the image; ``"bars"``: the 10 bar Rectangles
         (height = probability, colour from :func:`annteach.views.bar_colors`);
-        ``"maps"``: AxesImage of the first-layer feature maps, tiled.
+        ``"maps"``: one AxesImage per first-layer feature map, on one colour scale
+        (drawn by :func:`annteach.plots.plot_feature_maps`).
     """
 
     figsize = (9, 3.0)
@@ -806,8 +835,10 @@ class DigitExplorer(_Explorer):
         return self._wrong
 
     def _draw(self):
-        ax_img, ax_bar, ax_maps = self.figure.subplots(
-            1, 3, gridspec_kw={"width_ratios": [1, 1.4, 2.8]})
+        from .plots.cnn import plot_feature_maps
+
+        left, right = self.figure.subfigures(1, 2, width_ratios=[2.1, 3.0])
+        ax_img, ax_bar = left.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
         digit = ax_img.imshow(self.images[0], cmap="gray_r", vmin=0, vmax=1)
         ax_img.set_axis_off()
         bars = ax_bar.bar(np.arange(self.model.predict(self.images[:1]).shape[1]), 0.0,
@@ -816,33 +847,19 @@ class DigitExplorer(_Explorer):
         ax_bar.set_xticks(np.arange(len(bars)))
         ax_bar.set_xlabel("class")
         ax_bar.set_ylabel("probability")
-        M, H, W = self._feature_maps().shape
-        maps = ax_maps.imshow(self._mosaic(np.zeros((M, H, W))), cmap="magma", vmin=0, vmax=1)
-        ax_maps.set_xticks([])
-        ax_maps.set_yticks([])
-        ax_maps.set_title(f"feature maps of conv layer {self.layer + 1}", fontsize=11)
-        cols = min(M, 8)
-        for r in range(1, -(-M // cols)):
-            ax_maps.axhline(r * H - 0.5, color="white", lw=1)
-        for c in range(1, cols):
-            ax_maps.axvline(c * W - 0.5, color="white", lw=1)
-        self.artists.update(digit=digit, bars=list(bars), maps=maps,
-                            separators=ax_maps.get_lines())
+        maps = self._feature_maps()
+        axes = plot_feature_maps(maps, ncols=min(8, -(-len(maps) // 2)), fig=right)
+        right.suptitle(f"feature maps of conv layer {self.layer + 1} (dark = strong)",
+                       fontsize=11)
+        self.artists.update(digit=digit, bars=list(bars), maps=[ax.images[0] for ax in axes])
 
     def _dynamic(self):
         art = self.artists
-        return [art["digit"], *art["bars"], art["maps"], *art["separators"],
-                art["digit"].axes.title, art["bars"][0].axes.title]
+        return [art["digit"], *art["bars"], *art["maps"], art["digit"].axes.title,
+                art["bars"][0].axes.title]
 
     def _feature_maps(self):
         return self.model.feature_maps(self.images[self.index:self.index + 1], self.layer)[0]
-
-    def _mosaic(self, maps):
-        """The feature maps (M, H, W), each scaled to its maximum, tiled 8 to a row."""
-        from .plots.digits import tile_images
-
-        cols = min(len(maps), 8)
-        return tile_images(views.scale_maps(maps), -(-len(maps) // cols), cols)
 
     def _refresh(self):
         probs = self.probabilities()
@@ -851,7 +868,11 @@ class DigitExplorer(_Explorer):
             bar.set_height(float(p))
             bar.set_color(color)
         self.artists["digit"].set_data(self.images[self.index])
-        self.artists["maps"].set_data(self._mosaic(self._feature_maps()))
+        maps = self._feature_maps()
+        vmax = max(float(maps.max()), 1e-12)  # one scale for all, as plots.plot_feature_maps
+        for image, feature_map in zip(self.artists["maps"], maps):
+            image.set_data(feature_map)
+            image.set_clim(0, vmax)
         top = int(np.argmax(probs))
         self.artists["digit"].axes.set_title(f"image {self.index}: label {label}", fontsize=11)
         self.artists["bars"][0].axes.set_title(f"predicted {top} ({probs[top]:.0%})",
@@ -912,7 +933,7 @@ def digit_explorer(model=None, images=None, labels=None, index=0):
 
     Left: the image; middle: the probability of each class (correct class
     green, a wrong top class red, the others grey); right: the activations of
-    the first convolution layer (each map scaled to its own maximum). With
+    the first convolution layer (all on one scale, dark = strong). With
     "misclassified only" on, "previous"/"next" jump between the mistakes.
 
     Parameters

@@ -146,23 +146,7 @@ def test_grid_output_is_the_network_output_at_each_point():
     assert Y[i, j] == pytest.approx(expected)
 
 
-# -- scale_maps, bar_colors ------------------------------------------------------
-def test_scale_maps_divides_each_map_by_its_peak():
-    maps = np.zeros((3, 2, 2))
-    maps[0] = [[0, 2], [4, 1]]
-    maps[2] = [[-3, 1], [0, 0]]
-    scaled = views.scale_maps(maps)
-    np.testing.assert_allclose(scaled[0], [[0, 0.5], [1, 0.25]])
-    np.testing.assert_array_equal(scaled[1], 0)  # an all-zero map stays 0
-    np.testing.assert_allclose(scaled[2], [[-1, 1 / 3], [0, 0]])
-    assert maps[0, 1, 0] == 4  # input untouched
-
-
-def test_scale_maps_rejects_bad_shape():
-    with pytest.raises(ValueError, match="shape"):
-        views.scale_maps(np.zeros((2, 2)))
-
-
+# -- bar_colors ------------------------------------------------------
 def test_bar_colors_mark_correct_and_wrong_top_class():
     right = views.bar_colors([0.1, 0.7, 0.2], label=1)
     assert right == [views.BAR_COLORS["other"], views.BAR_COLORS["correct"],
