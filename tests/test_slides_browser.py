@@ -32,6 +32,8 @@ READY_JS = """async () => {
     await new Promise(done => Reveal.isReady() ? done() : Reveal.on('ready', done));
   }
   if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
+  // load every declared font now, so no slide is measured with a fallback font
+  await Promise.all(Array.from(document.fonts, font => font.load().catch(() => null)));
   await document.fonts.ready;
   await Promise.all(Array.from(document.images, img => img.complete ? null :
       new Promise(done => { img.onload = img.onerror = done; })));
