@@ -207,12 +207,15 @@ class MLP:
             g_derivative, dEdY = identity_derivative, Y - T
         else:
             g_derivative, dEdY = self._activation(len(params) - 1, params)[1], Y - T
-        for layer in range(len(params) - 1, -1, -1):
+        for layer in range(len(params) - 1, 0, -1):
             dEdX, grads[layer] = backprop(params[layer], inputs[layer], g_derivative, Y, dEdY)
-            if layer:
-                Y = remove_bias(inputs[layer])  # output of the layer below
-                dEdY = remove_bias(dEdX)
-                g_derivative = ACTIVATIONS[self.hidden][1]
+            Y = remove_bias(inputs[layer])  # output of the layer below
+            dEdY = remove_bias(dEdX)
+            g_derivative = ACTIVATIONS[self.hidden][1]
+        # The first layer's input is the data: only dEdW is needed there, so the
+        # product dEdX = Delta @ W (a third of the work of that layer) is skipped.
+        Delta = g_derivative(Y) * dEdY
+        grads[0] = Delta.T @ inputs[0]
         return E, grads
 
     def fit(self, X, T, epochs=100, batch_size=None, learning_rate=0.1, momentum=0.0,
