@@ -474,18 +474,18 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def jupyter_lab_command(root, port, token):
+def jupyter_lab_command(root, port, token, extra=()):
     """Return the command that starts JupyterLab on 127.0.0.1 without a browser.
 
     It asks nothing from the internet (no extension manager, news or update
-    check) and runs as root too (CI does).
+    check) and runs as root too (CI does). ``extra``: more command-line options.
     """
     return [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
         "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
         "--LabApp.extension_manager=readonly", "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *extra,
     ]  # fmt: skip
 
 

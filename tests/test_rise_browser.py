@@ -1,15 +1,21 @@
 """RISE in JupyterLab: the first lecture notebook opens as a reveal.js slideshow.
 
 Starts JupyterLab on 127.0.0.1 (random free port, random token, Jupyter and
-IPython state in a temporary folder), opens ``/rise/notebooks/<first
-notebook>`` in headless Chromium, checks that the title slide shows the
-notebook's title and that moving forward reaches the second slide, and saves
-both as screenshots in build/screenshots/. The server is stopped by its process
-id in the fixture's teardown.
+IPython state in a temporary folder, serving a temporary copy of notebooks/ so
+nothing RISE saves can touch the committed files) and drives headless Chromium:
+
+* ``/rise/notebooks/<first notebook>`` shows the notebook's title on the first
+  slide, and moving forward reaches the second slide (both saved as
+  screenshots in build/screenshots/);
+* in JupyterLab itself, the notebook's "Open as Reveal Slideshow" command
+  opens that slideshow in a new tab.
+
+The server is stopped by its process id in the fixture's teardown.
 """
 
 import os
 import secrets
+import shutil
 import subprocess
 import time
 import urllib.error
@@ -25,6 +31,18 @@ NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
 STARTUP_SECONDS = 180
 # The horizontal slide on screen in RISE (reveal marks it "present").
 PRESENT = ".reveal.ready .slides > section.present"
+# Index of the present horizontal slide.
+INDEX_JS = (
+    "s => Array.from(document.querySelectorAll('.reveal .slides > section'))"
+    ".indexOf(document.querySelector(s))"
+)
+# Whether the present slide's rendered markdown contains a text.
+SHOWS_JS = (
+    "([slide, text]) => Array.from(document.querySelectorAll(slide + ' .jp-RenderedMarkdown'),"
+    " n => n.textContent).join(' ').includes(text)"
+)
+
+pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no lecture notebook yet")
 
 
 def _wait_until_up(server, url, log):
@@ -43,8 +61,10 @@ def _wait_until_up(server, url, log):
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
-    """A JupyterLab server for this module: yields (port, token)."""
+    """A JupyterLab server for this module: yields (root, port, token)."""
     state = tmp_path_factory.mktemp("jupyter-state")
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)  # kernels show figures inline
     for name, folder in [
@@ -56,19 +76,19 @@ def jupyterlab(tmp_path_factory):
     ]:
         env[name] = str(state / folder)
     port, token = course.free_port(), secrets.token_hex(16)
+    # window.jupyterapp, so the test can run JupyterLab commands
+    command = course.jupyter_lab_command(
+        root, port, token, extra=["--LabApp.expose_app_in_browser=True"]
+    )
     log = state / "jupyterlab.log"
     with log.open("w") as output:
         server = subprocess.Popen(
-            course.jupyter_lab_command(ROOT, port, token),
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
+            command, cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-        )
+        )  # fmt: skip
     try:
         _wait_until_up(server, f"http://127.0.0.1:{port}/api/status?token={token}", log)
-        yield port, token
+        yield root, port, token
     finally:
         server.terminate()
         try:
@@ -78,47 +98,70 @@ def jupyterlab(tmp_path_factory):
             server.wait(timeout=30)
 
 
-def test_rise_opens_first_notebook_as_slideshow(jupyterlab):
-    if not NOTEBOOKS:
-        pytest.skip("no lecture notebook yet")
-    start = sync_playwright()
-    port, token = jupyterlab
-    notebook = NOTEBOOKS[0]
-    title = course.notebook_title(nbformat.read(notebook, as_version=4), notebook.stem)
-    server = f"http://127.0.0.1:{port}/"
-    with start() as playwright:
+@pytest.fixture
+def lab_browser(jupyterlab):
+    """A browser context allowed to talk to the server only; yields (context, network)."""
+    _, port, _ = jupyterlab
+    allowed = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/")
+    with sync_playwright()() as playwright:
         browser = launch(playwright)
         try:
             context = browser.new_context(viewport=VIEWPORT)
-            network = NetworkLog(context, allowed=(server, f"ws://127.0.0.1:{port}/"))
-            page = context.new_page()
-            network.watch(page)
-            page.goto(course.rise_url(notebook, ROOT, port, token))
-            page.wait_for_selector(PRESENT, timeout=120_000)
-            page.wait_for_function(
-                "([slide, title]) => Array.from(document.querySelectorAll("
-                "slide + ' .jp-RenderedMarkdown'), n => n.textContent).join(' ').includes(title)",
-                arg=[PRESENT, title],
-                timeout=60_000,
-            )
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOTS / f"rise_{notebook.stem}_1.png")
-            index_js = (
-                "s => Array.from(document.querySelectorAll('.reveal .slides > section'))"
-                ".indexOf(document.querySelector(s))"
-            )
-            assert page.evaluate(index_js, PRESENT) == 0
-
-            # forward: through the title slide's fragments (if any) to the next slide
-            for _ in range(10):
-                page.keyboard.press("ArrowRight")
-                page.wait_for_timeout(200)
-                if page.evaluate(index_js, PRESENT) != 0:
-                    break
-            assert page.evaluate(index_js, PRESENT) == 1
-            page.screenshot(path=SCREENSHOTS / f"rise_{notebook.stem}_2.png")
-            assert title.casefold() not in page.locator(PRESENT).inner_text().casefold()
-            assert network.outside == []
-            assert network.errors == []
+            yield context, NetworkLog(context, allowed=allowed)
         finally:
             browser.close()
+
+
+def _title(notebook):
+    return course.notebook_title(nbformat.read(notebook, as_version=4), notebook.stem)
+
+
+def test_rise_opens_first_notebook_as_slideshow(jupyterlab, lab_browser):
+    root, port, token = jupyterlab
+    context, network = lab_browser
+    notebook = root / "notebooks" / NOTEBOOKS[0].name
+    title = _title(notebook)
+    page = context.new_page()
+    page.goto(course.rise_url(notebook, root, port, token))
+    page.wait_for_selector(PRESENT, timeout=120_000)
+    page.wait_for_function(SHOWS_JS, arg=[PRESENT, title], timeout=60_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"rise_{notebook.stem}_1.png")
+    assert page.evaluate(INDEX_JS, PRESENT) == 0
+
+    # forward: through the title slide's fragments (if any) to the next slide
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(200)
+        if page.evaluate(INDEX_JS, PRESENT) != 0:
+            break
+    assert page.evaluate(INDEX_JS, PRESENT) == 1
+    page.screenshot(path=SCREENSHOTS / f"rise_{notebook.stem}_2.png")
+    assert not page.evaluate(SHOWS_JS, [PRESENT, title])
+    assert network.outside == []
+    assert network.errors == []
+
+
+def test_lab_command_open_as_reveal_slideshow(jupyterlab, lab_browser):
+    root, port, token = jupyterlab
+    context, network = lab_browser
+    notebook = root / "notebooks" / NOTEBOOKS[0].name
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/{notebook.name}?token={token}")
+    page.wait_for_function(
+        "name => window.jupyterapp && jupyterapp.shell.currentWidget"
+        " && jupyterapp.shell.currentWidget.title.label === name"
+        " && jupyterapp.commands.isEnabled('RISE:slideshow')",
+        arg=notebook.name,
+        timeout=120_000,
+    )
+    label = page.evaluate("jupyterapp.commands.label('RISE:slideshow')")
+    assert label == "Open as Reveal Slideshow"
+    with context.expect_page(timeout=60_000) as opened:
+        page.evaluate("jupyterapp.commands.execute('RISE:slideshow')")
+    slideshow = opened.value
+    slideshow.wait_for_selector(PRESENT, timeout=120_000)
+    assert f"/rise/notebooks/{notebook.name}" in slideshow.url
+    slideshow.wait_for_function(SHOWS_JS, arg=[PRESENT, _title(notebook)], timeout=60_000)
+    assert network.outside == []
+    assert network.errors == []
