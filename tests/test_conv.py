@@ -44,36 +44,22 @@ def _check_pair(forward, backward, inputs, argnums, seed=1):
     return worst
 
 
-@pytest.mark.parametrize("pad", [0, 1, 2, 3])
-@pytest.mark.parametrize("shape", [(2, 3, 7, 6), (1, 1, 5, 5), (3, 2, 6, 9)])
-def test_conv_matches_naive_and_gradcheck(shape, pad):
+CONV_CASES = [  # (X shape, W shape, pad), pad 0 .. beyond k - 1, odd sizes
+    *[(shape, (4, shape[1], 3, 3), pad)
+      for shape in [(2, 3, 7, 6), (1, 1, 5, 5), (3, 2, 6, 9)] for pad in [0, 1, 2, 3]],
+    ((2, 2, 8, 8), (3, 2, 5, 5), 2),    # 5x5 "same" padding
+    ((1, 2, 4, 5), (2, 2, 2, 2), 3),    # even kernel, pad larger than k - 1
+    ((2, 1, 9, 7), (2, 1, 5, 5), 0),    # the CNN's first layer, odd sizes
+]
+
+
+@pytest.mark.parametrize(("xshape", "wshape", "pad"), CONV_CASES)
+def test_conv_matches_naive_and_gradcheck(xshape, wshape, pad):
     rng = _rng(2)
-    X = rng.standard_normal(shape)
-    W = rng.standard_normal((4, shape[1], 3, 3))
-    b = rng.standard_normal(4)
+    X, W, b = (rng.standard_normal(s) for s in (xshape, wshape, wshape[:1]))
     out, _ = conv.conv_forward(X, W, b, pad)
     np.testing.assert_allclose(out, _naive_conv(X, W, b, pad), rtol=1e-12, atol=1e-12)
     err = _check_pair(lambda X, W, b: conv.conv_forward(X, W, b, pad), conv.conv_backward,
-                      [X, W, b], [0, 1, 2])
-    assert err < TOL
-
-
-def test_conv_5x5_same_padding_gradcheck():
-    rng = _rng(3)
-    X, W, b = rng.standard_normal((2, 2, 8, 8)), rng.standard_normal((3, 2, 5, 5)), np.zeros(3)
-    out, _ = conv.conv_forward(X, W, b, pad=2)
-    assert out.shape == (2, 3, 8, 8)
-    err = _check_pair(lambda X, W, b: conv.conv_forward(X, W, b, 2), conv.conv_backward,
-                      [X, W, b], [0, 1, 2])
-    assert err < TOL
-
-
-def test_conv_pad_larger_than_kernel_minus_one():
-    rng = _rng(4)
-    X, W, b = rng.standard_normal((1, 2, 4, 5)), rng.standard_normal((2, 2, 2, 2)), np.ones(2)
-    out, _ = conv.conv_forward(X, W, b, pad=3)
-    np.testing.assert_allclose(out, _naive_conv(X, W, b, 3), rtol=1e-12)
-    err = _check_pair(lambda X, W, b: conv.conv_forward(X, W, b, 3), conv.conv_backward,
                       [X, W, b], [0, 1, 2])
     assert err < TOL
 
