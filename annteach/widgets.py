@@ -48,7 +48,18 @@ __all__ = [
 
 _DPI = 100
 _OUTPUT_CMAP = "RdBu_r"  # network output 0 (blue) .. 1 (red), as plots.plot_decision_boundary
-_ERROR_LEVELS = np.linspace(0.0, 4.0, 21)  # the XOR error (SSE of 4 samples) lies in [0, 4]
+
+
+def _error_levels(E, n=21):
+    """``n`` contour levels over the range of ``E`` (at least 0.01 wide).
+
+    The XOR error of two weights often moves by a few hundredths only (at
+    the lecture's weights, 0.99 to 1.05 over ``w5, w6``); levels over a fixed
+    0..4 would paint such a surface in one colour.
+    """
+    lo, hi = float(np.min(E)), float(np.max(E))
+    mid, half = (lo + hi) / 2, max((hi - lo) / 2, 0.005)
+    return np.linspace(mid - half, mid + half, n)
 
 
 def _png(rgba, level=1):
@@ -119,7 +130,7 @@ class _Explorer:
         self.artists = {}
         self.image = None
         self._holding = 0
-        self._background, self._background_key = None, None
+        self._background, self._background_key, self._snapshots = None, None, {}
         if figure is None:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure
@@ -157,30 +168,58 @@ class _Explorer:
         Blitting: the axes, ticks, labels and colour bars are drawn only when
         a limit or a label changed, and kept as a background; the artists that
         change (``_dynamic()``, marked animated so that a full draw skips
-        them) are drawn over a copy of it every time.
+        them) are drawn over a copy of it every time. Artists that change
+        now and then (``_cached()``: axes at the right edge, such as a colour
+        bar, -> stamp) are drawn when their stamp changes and otherwise pasted
+        back from a copy of their pixels.
         """
         canvas = self.figure.canvas
         if self.image is None:
             canvas.draw_idle()
             return
-        dynamic = sorted(self._dynamic(), key=lambda artist: artist.get_zorder())
-        for artist in dynamic:
+        dynamic = self._dynamic()
+        # The frames of those axes too, or images and bars drawn later would cover them.
+        for ax in {artist.axes for artist in dynamic if artist.axes is not None}:
+            if ax.axison:
+                dynamic += ax.spines.values()
+        dynamic.sort(key=lambda artist: artist.get_zorder())
+        cached = self._cached()
+        for artist in [*dynamic, *cached]:
             artist.set_animated(True)
         key = self._layout_key()
         if key != self._background_key:
             canvas.draw_idle()  # Agg draws at once, without the animated artists
             self._background = canvas.copy_from_bbox(self.figure.bbox)
             self._background_key = key
+            self._snapshots = {}
         else:
             canvas.restore_region(self._background)
+        for artist, stamp in cached.items():
+            snapshot = self._snapshots.get(artist)
+            if snapshot is not None and snapshot[0] == stamp:
+                canvas.restore_region(snapshot[1])
+            else:
+                self.figure.draw_artist(artist)
+                self._snapshots[artist] = (stamp, canvas.copy_from_bbox(self._region(artist)))
         for artist in dynamic:
             self.figure.draw_artist(artist)
         self.image.value = _png(canvas.buffer_rgba())
 
+    def _cached(self):
+        return {}
+
+    def _region(self, ax):
+        """Pixels of a cached axes: its box, a margin, and all to its right (tick labels)."""
+        from matplotlib.transforms import Bbox
+
+        box, fig = ax.get_window_extent(), self.figure.bbox
+        return Bbox.from_extents(max(box.x0 - 3, fig.x0), max(box.y0 - 12, fig.y0),
+                                 fig.x1, min(box.y1 + 12, fig.y1))
+
     def _layout_key(self):
-        """What the background depends on: limits, scales and labels of every axes."""
+        """What the background depends on: limits, scales and labels of the static axes."""
         return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_yscale(), ax.get_xlabel(),
-                      ax.get_ylabel()) for ax in self.figure.axes)
+                      ax.get_ylabel()) for ax in self.figure.axes if not ax.get_animated())
 
     @contextlib.contextmanager
     def _hold(self):
@@ -287,6 +326,8 @@ class XorExplorer(_Explorer):
         return float(xor_error(**self.weights))
 
     def _draw(self):
+        from matplotlib.ticker import MaxNLocator
+
         from .plots.surfaces import plot_error_contour
 
         ax_in, ax_err = self.figure.subplots(1, 2)
@@ -297,8 +338,10 @@ class XorExplorer(_Explorer):
                   for x1, x2 in X]
         a, b = self.pair
         A, B, E = error_grid(a, b, **self._fixed())
-        surface, _ = plot_error_contour(A, B, E, names=self.pair, levels=_ERROR_LEVELS,
+        surface, _ = plot_error_contour(A, B, E, names=self.pair, levels=_error_levels(E),
                                         ax=ax_err)
+        self._colorbar = surface.colorbar
+        self._colorbar.locator = MaxNLocator(5)
         self._surface_key = self._key()
         (marker,) = ax_err.plot([], [], "X", color="red", mec="white", ms=12)
         self.artists.update(output=self.panel.image, labels=labels, surface=surface,
@@ -319,15 +362,24 @@ class XorExplorer(_Explorer):
         a, b = self.pair
         ax_err = self.artists["marker"].axes
         if self._key() != self._surface_key:  # only the marker moves when a, b change
+            from matplotlib.ticker import MaxNLocator
+
             A, B, E = error_grid(a, b, **self._fixed())
             self.artists["surface"].remove()
-            self.artists["surface"] = ax_err.contourf(A, B, E, levels=_ERROR_LEVELS,
-                                                      cmap="viridis")
+            surface = ax_err.contourf(A, B, E, levels=_error_levels(E), cmap="viridis")
+            self.artists["surface"] = surface
+            colorbar = self._colorbar  # follows the new levels
+            colorbar.boundaries, colorbar.values = surface.levels, surface.cvalues
+            colorbar.update_normal(surface)
+            colorbar.locator = MaxNLocator(5)  # its limits change: the background is redrawn
             ax_err.set_xlabel(_label(a))
             ax_err.set_ylabel(_label(b))
             self._surface_key = self._key()
         self.artists["marker"].set_data([self.weights[a]], [self.weights[b]])
         ax_err.set_title(f"E over {_label(a)}, {_label(b)}", fontsize=11)
+
+    def _cached(self):
+        return {self._colorbar.ax: self._surface_key}  # redrawn with a new surface only
 
     def _dynamic(self):
         ax_err = self.artists["marker"].axes

@@ -37,6 +37,40 @@ def test_png_round_trips_the_canvas():
     assert canvas.shape[:2] == (int(ex.figsize[1] * 100), int(ex.figsize[0] * 100))
 
 
+def full_redraw(explorer):
+    """The figure drawn from scratch with every artist, as pixels (H, W, 3)."""
+    animated = explorer.figure.findobj(lambda artist: artist.get_animated())
+    for artist in animated:
+        artist.set_animated(False)
+    try:
+        explorer.figure.canvas.draw()
+        return np.asarray(explorer.figure.canvas.buffer_rgba())[:, :, :3].copy()
+    finally:
+        for artist in animated:
+            artist.set_animated(True)
+
+
+def _digits_explorer():
+    images, labels = at.load_mnist("test")
+    model = CNN(conv_channels=(4,), paddings=(2,), hidden=None, seed=0)
+    return widgets.digit_explorer(model, at.scale(images[:10]), labels[:10])
+
+
+@pytest.mark.parametrize("build, changes", [
+    (widgets.xor_explorer, [("w1", 3.0), ("w5", 4.0), ("w5", 2.0), ("a", "b1")]),
+    (widgets.activation_explorer, [("a0", 3.0), ("name", "relu"), ("a0", -1.0)]),
+    (widgets.training_explorer, [("hidden_units", 4), ("mode", "stochastic")]),
+    (_digits_explorer, [("index", 4), ("index", 7)]),
+])
+def test_blitted_redraws_equal_a_full_redraw(build, changes):
+    # Redraws paste a saved background and draw only what changes; the
+    # picture must be exactly the one a complete redraw gives.
+    ex = build()
+    for name, value in changes:
+        ex.controls[name].value = value
+        np.testing.assert_array_equal(png_pixels(ex), full_redraw(ex))
+
+
 def test_explorer_widget_holds_controls_and_image():
     import ipywidgets
 
@@ -80,6 +114,16 @@ def test_xor_other_weights_recompute_the_surface_only_when_needed():
     ex.controls["w1"].value = 4.0  # a fixed weight: a new surface
     assert ex.artists["surface"] is not surface
     assert surface.axes is None  # the old contours were removed
+
+
+def test_xor_colour_bar_follows_the_surface():
+    ex = widgets.xor_explorer()
+    ex.controls["w1"].value = 3.0
+    _, _, E = at.error_grid("w5", "w6", **{k: v for k, v in ex.weights.items()
+                                            if k not in ("w5", "w6")})
+    levels = ex.artists["surface"].levels
+    assert levels[0] <= E.min() and levels[-1] >= E.max()
+    assert ex._colorbar.ax.get_ylim() == pytest.approx((levels[0], levels[-1]))
 
 
 def test_xor_dropdowns_choose_the_surface_weights():
