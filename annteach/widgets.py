@@ -128,7 +128,7 @@ class _Explorer:
     def __init__(self, figure=None, interactive=True):
         self.controls = {}
         self.artists = {}
-        self.image = None
+        self.image = self.widget = None
         self._holding = 0
         self._background, self._background_key, self._snapshots = None, None, {}
         if figure is None:
@@ -238,11 +238,6 @@ class _Explorer:
         from IPython.display import display
 
         display(self.widget if self.image is not None else self.figure)
-
-
-def _label(name):
-    """'w5' -> '$w_{5}$' for axis labels."""
-    return f"${name[0]}_{{{name[1:]}}}$"
 
 
 class _BoundaryPanel:
@@ -364,6 +359,8 @@ class XorExplorer(_Explorer):
         if self._key() != self._surface_key:  # only the marker moves when a, b change
             from matplotlib.ticker import MaxNLocator
 
+            from .plots.xor import _tex
+
             A, B, E = error_grid(a, b, **self._fixed())
             self.artists["surface"].remove()
             surface = ax_err.contourf(A, B, E, levels=_error_levels(E), cmap="viridis")
@@ -372,11 +369,11 @@ class XorExplorer(_Explorer):
             colorbar.boundaries, colorbar.values = surface.levels, surface.cvalues
             colorbar.update_normal(surface)
             colorbar.locator = MaxNLocator(5)  # its limits change: the background is redrawn
-            ax_err.set_xlabel(_label(a))
-            ax_err.set_ylabel(_label(b))
+            ax_err.set_xlabel(_tex(a))
+            ax_err.set_ylabel(_tex(b))
             self._surface_key = self._key()
         self.artists["marker"].set_data([self.weights[a]], [self.weights[b]])
-        ax_err.set_title(f"E over {_label(a)}, {_label(b)}", fontsize=11)
+        ax_err.set_title(f"E over {a}, {b}", fontsize=11)
 
     def _cached(self):
         return {self._colorbar.ax: self._surface_key}  # redrawn with a new surface only
