@@ -114,7 +114,7 @@ class CNN:
     # -- architecture ------------------------------------------------------
     def _layer_shapes(self):
         """Output shape (per image) of every conv block, checking they fit."""
-        C, H, W = self.input_shape
+        _, H, W = self.input_shape
         k, shapes = self.kernel_size, []
         for F, p in zip(self.conv_channels, self.paddings, strict=True):
             H, W = H + 2 * p - k + 1, W + 2 * p - k + 1
@@ -122,7 +122,7 @@ class CNN:
                 raise ValueError(f"images of shape {self.input_shape} are too small for "
                                  f"{len(self.conv_channels)} conv layers of {k}x{k}")
             shapes.append(((F, H, W), (F, H // 2, W // 2)))
-            C, H, W = F, H // 2, W // 2
+            H, W = H // 2, W // 2
         return shapes
 
     def architecture(self):
@@ -158,7 +158,7 @@ class CNN:
         rows = [("input", "x".join(map(str, self.input_shape)), "")]
         sizes = [W.size for W in self.weights]
         k = self.kernel_size
-        for i, (F, p) in enumerate(zip(self.conv_channels, self.paddings, strict=True)):
+        for i, p in enumerate(self.paddings):
             (co, pooled) = self.shapes[i]
             rows.append((f"conv {k}x{k}, pad {p}", "x".join(map(str, co)),
                          f"{sizes[2 * i] + sizes[2 * i + 1]:,}"))
@@ -392,6 +392,9 @@ def _atomic_write(path, write):
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it the usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

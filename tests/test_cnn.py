@@ -1,6 +1,7 @@
 """Tests of annteach.cnn: the model, its gradients, and the shipped weights files."""
 
 import json
+import os
 import shutil
 
 import numpy as np
@@ -149,6 +150,9 @@ def test_save_and_load_round_trip(tmp_path):
         np.testing.assert_array_equal(a, b)
     assert loaded.info["note"] == "x" and loaded.info["sha256"] == meta["sha256"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.npz"]  # no temp files
+    umask = os.umask(0)
+    os.umask(umask)
+    assert all(p.stat().st_mode & 0o777 == 0o666 & ~umask for p in tmp_path.iterdir())
 
 
 def test_default_path_is_in_the_repository_not_the_cwd(tmp_path, monkeypatch):
