@@ -923,7 +923,7 @@ class DigitExplorer(_Explorer):
             image.set_data(feature_map)
             image.set_clim(0, vmax)
         top = int(np.argmax(probs))
-        self.artists["digit"].axes.set_title(f"image {self.index}: label {label}", fontsize=11)
+        self.artists["digit"].axes.set_title(f"image {self.index}\nlabel {label}", fontsize=11)
         self.artists["bars"][0].axes.set_title(f"predicted {top} ({probs[top]:.0%})",
                                                fontsize=11)
 
@@ -955,8 +955,12 @@ class DigitExplorer(_Explorer):
     def set_only_wrong(self, on):
         """Page through the misclassified images only; jumps to the first one from here."""
         self.only_wrong = bool(on)
-        if "misclassified" in self.controls:
-            self.controls["misclassified"].value = self.only_wrong
+        toggle = self.controls.get("misclassified")
+        if toggle is not None:
+            toggle.value = self.only_wrong
+            if self.only_wrong and self._wrong is None:  # the first time takes seconds
+                toggle.description = f"classifying {len(self.images):,} images..."
+                toggle.description = f"misclassified only ({self.wrong.size})"
         if self.only_wrong and self.index not in self.wrong:
             self.step(1)
 
@@ -965,9 +969,10 @@ class DigitExplorer(_Explorer):
 
         c = self.controls
         c["index"] = widgets.IntSlider(value=self.index, min=0, max=len(self.images) - 1,
-                                       description="image", continuous_update=False)
+                                       description="image", continuous_update=True)
         c["misclassified"] = widgets.ToggleButton(value=False, description="misclassified only",
-                                                  tooltip="previous/next skip to mistakes")
+                                                  tooltip="previous/next skip to mistakes",
+                                                  layout=widgets.Layout(width="220px"))
         c["previous"] = widgets.Button(description="previous", layout=widgets.Layout(width="90px"))
         c["next"] = widgets.Button(description="next", layout=widgets.Layout(width="90px"))
         c["previous"].on_click(lambda _: self.step(-1))

@@ -319,6 +319,7 @@ def test_digit_pages_through_misclassified(digits):
     ex = widgets.digit_explorer(model, images, labels, index=int(right[0]))
     ex.controls["misclassified"].value = True  # jumps to the next mistake (wrapping around)
     np.testing.assert_array_equal(ex.wrong, wrong)
+    assert ex.controls["misclassified"].description == f"misclassified only ({wrong.size})"
     later = wrong[wrong > right[0]]
     assert ex.index == (later[0] if later.size else wrong[0])
     first = ex.index
