@@ -406,7 +406,8 @@ class XorExplorer(_Explorer):
         self.controls["b"].observe(lambda c: self._set_pair(1, c["old"], c["new"]), "value")
         self.controls["symmetric"] = widgets.Button(
             description=f"symmetric init ({self.SYMMETRIC_VALUE:g})",
-            tooltip="set every weight and bias to the same value")
+            tooltip="set every weight and bias to the same value",
+            layout=widgets.Layout(width="200px"))
         self.controls["symmetric"].on_click(lambda _: self.symmetric_init())
         extras = widgets.HBox([self.controls["a"], self.controls["b"],
                                self.controls["symmetric"]])
