@@ -234,10 +234,19 @@ class _Explorer:
     def _observe(self, name, callback):
         self.controls[name].observe(lambda change: callback(change["new"]), names="value")
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def _repr_mimebundle_(self, **kwargs):
+        """Show the controls and the figure, with a short plain-text stand-in.
 
-        display(self.widget if self.image is not None else self.figure)
+        Where widgets do not run (an HTML export, slides, a notebook viewer)
+        the plain text is what appears, instead of the repr of every control.
+        """
+        text = (f"[{type(self).__name__}: interactive controls; run this cell in "
+                "JupyterLab to use them]")
+        if self.widget is None:
+            return {"text/plain": text}
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = text
+        return bundle
 
 
 class _BoundaryPanel:

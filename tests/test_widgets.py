@@ -71,6 +71,15 @@ def test_blitted_redraws_equal_a_full_redraw(build, changes):
         np.testing.assert_array_equal(png_pixels(ex), full_redraw(ex))
 
 
+def test_explorer_displays_as_its_widget_with_a_short_text():
+    ex = widgets.activation_explorer()
+    bundle = ex._repr_mimebundle_()
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == ex.widget.model_id
+    assert "ActivationExplorer" in bundle["text/plain"]
+    assert "FloatSlider" not in bundle["text/plain"]  # not the repr of every control
+
+
 def test_explorer_widget_holds_controls_and_image():
     import ipywidgets
 
