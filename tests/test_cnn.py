@@ -93,6 +93,16 @@ def test_predict_accepts_lists_and_missing_channel_axis():
     assert ranking[0] == P[2].argmax()
 
 
+def test_predict_in_parallel_batches_gives_the_same_probabilities():
+    model = CNN(seed=4)
+    X = _images(7, seed=8).astype(np.float32)
+    serial = model.predict(X, batch_size=2, workers=1)
+    np.testing.assert_allclose(model.predict(X, batch_size=2, workers=3), serial, rtol=1e-5)
+    np.testing.assert_allclose(model.predict(X, batch_size=7), serial, rtol=1e-5)
+    with pytest.raises(ValueError, match="batch_size"):
+        model.predict(X, batch_size=0)
+
+
 def test_predict_rejects_unscaled_and_misshaped_images():
     model = CNN()
     with pytest.raises(ValueError, match="scaled"):
