@@ -24,7 +24,13 @@ NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
 # waiting for their notebook to be fixed: {notebook stem: {"h.v": heading}}
 # (h = horizontal slide, v = vertical subslide, both from 1). Such a slide makes
 # its test xfail; any other tall slide fails it. Remove entries once fixed.
-KNOWN_OVERFLOW = {}
+KNOWN_OVERFLOW = {
+    "01_introduction_xor": {"5.1": "The XOR problem"},
+    "02_error_surfaces": {
+        "5.2": "Two descents from nearby starting points",
+        "6.1": "One sample at a time",
+    },
+}
 
 # Waits until reveal.js, MathJax, the fonts and the images are ready.
 READY_JS = """async () => {
@@ -171,12 +177,18 @@ def test_every_slide_fits_the_screen(deck_report, notebook):
     report = deck_report(notebook)
     assert len(report["steps"]) >= report["total"]
     too_tall = {
-        f"{step['h'] + 1}.{step['v'] + 1}": f"{step['heading'][:50]!r} {step['height']}px"
+        f"{step['h'] + 1}.{step['v'] + 1}": (step["heading"], step["height"])
         for step in report["steps"]
         if step["height"] > report["height"]
     }
     known = KNOWN_OVERFLOW.get(notebook.stem, {})
-    assert {where: what for where, what in too_tall.items() if where not in known} == {}
+    # excused only where both the position and the heading match the list
+    unknown = {
+        where: f"{heading[:50]!r} {height}px"
+        for where, (heading, height) in too_tall.items()
+        if known.get(where) != heading
+    }
+    assert unknown == {}
     if too_tall:
         pytest.xfail(f"TEMPORARY, known too-tall slides in {notebook.stem}: {too_tall}")
 
