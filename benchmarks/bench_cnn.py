@@ -1,6 +1,6 @@
 """Speed of the numpy CNN and MLP, against the machine's matmul peak and PyTorch.
 
-Run: ``.venv/bin/python benchmarks/bench_cnn.py [--repeats 5] [--quick]``
+Run: ``.venv/bin/python benchmarks/bench_cnn.py [--repeats 5]``
 
 Prints, for one BLAS thread and for the default thread count:
 
@@ -15,7 +15,7 @@ Prints, for one BLAS thread and for the default thread count:
   PyTorch on the CPU with the same thread count, and the ratios
   numpy / PyTorch (above 1: numpy is faster).
 
-Every figure is the median of ``--repeats`` runs. Other processes on the
+Every figure is the median of ``--repeats`` runs, the tasks timed in turns. Other processes on the
 machine make absolute numbers noisy; the ratios measured in one run are what
 to compare.
 """
@@ -38,16 +38,21 @@ BATCH = 128
 MLP_SIZES = [784, 256, 10]
 
 
-def median_time(fn, repeats, warmup=1):
-    """Median wall time of ``fn()`` over ``repeats`` calls, after ``warmup`` calls."""
-    for _ in range(warmup):
+def interleaved_medians(tasks, repeats):
+    """Median wall time of each callable in ``tasks`` (a dict), timed in turns.
+
+    One warm-up call each, then ``repeats`` rounds that call every task once,
+    so that load from other processes falls on all of them alike.
+    """
+    for fn in tasks.values():
         fn()
-    times = []
+    times = {name: [] for name in tasks}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, fn in tasks.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def machine():
@@ -63,10 +68,10 @@ def machine():
             f"{os.environ.get('OPENBLAS_CORETYPE')}; load average {os.getloadavg()[0]:.2f}")
 
 
-def matmul_peak(repeats, n=1024):
+def matmul_task(n=1024):
     rng = np.random.default_rng(0)
     A, B = (rng.random((n, n), dtype=np.float32) for _ in range(2))
-    return 2 * n ** 3 / median_time(lambda: A @ B, repeats) / 1e9
+    return lambda: A @ B
 
 
 def cnn_flops_per_image(model):
@@ -93,36 +98,34 @@ def mnist_batches():
     return X, y, at.scale(test_images)[:, None]
 
 
-def numpy_cnn(X, y, Xtest, repeats):
+def numpy_tasks(X, y, Xtest, threads):
+    """Training epochs (``len(X) // BATCH`` steps) and inference, as callables."""
     model = CNN(seed=0)
     opt = Adam(model.weights)
     steps = len(X) // BATCH
 
-    def epoch():
+    def cnn_epoch():
         for s in range(steps):
             batch = slice(s * BATCH, (s + 1) * BATCH)
             _, grads, _ = model.train_step(X[batch], y[batch])
             opt.step(grads, 1e-3)
 
-    train = steps * BATCH / median_time(epoch, repeats)
-    infer = median_time(lambda: model.predict(Xtest), repeats)
-    return model, train, infer
-
-
-def numpy_mlp(X, y, repeats):
     mlp = at.MLP(MLP_SIZES, hidden="tanh", output="softmax", loss="cross_entropy",
                  init="glorot", dtype=np.float32, seed=0)
     X2 = X.reshape(len(X), -1)
     T = at.one_hot(y, 10, dtype=np.float32)
 
-    def epoch():
+    def mlp_epoch():
         mlp.fit(X2, T, epochs=1, batch_size=BATCH, learning_rate=0.05, momentum=0.9,
                 progress=False)
 
-    return len(X2) / median_time(epoch, repeats)
+    # predict() runs one batch per core, each with one BLAS thread: allow `threads` of them
+    return model, {"numpy CNN train": cnn_epoch, "numpy MLP train": mlp_epoch,
+                   "numpy CNN infer": lambda: model.predict(Xtest, workers=threads)}
 
 
-def torch_models(X, y, Xtest, repeats, model):
+def torch_tasks(X, y, Xtest, model):
+    """The same models and steps in PyTorch, as callables."""
     import torch
     from torch import nn
 
@@ -144,23 +147,21 @@ def torch_models(X, y, Xtest, repeats, model):
     def trainer(net, data, optimizer):
         def epoch():
             for s in range(steps):
+                batch = slice(s * BATCH, (s + 1) * BATCH)
                 optimizer.zero_grad()
-                loss = loss_fn(net(data[s * BATCH:(s + 1) * BATCH]), yt[s * BATCH:(s + 1) * BATCH])
-                loss.backward()
+                loss_fn(net(data[batch]), yt[batch]).backward()
                 optimizer.step()
         return epoch
 
-    cnn_rate = steps * BATCH / median_time(
-        trainer(cnn, Xt, torch.optim.Adam(cnn.parameters(), lr=1e-3)), repeats)
-    mlp_rate = steps * BATCH / median_time(
-        trainer(mlp, Xm, torch.optim.SGD(mlp.parameters(), lr=0.05, momentum=0.9)), repeats)
-
     def infer():
         with torch.no_grad():
-            for s in range(0, len(Xtt), 500):
-                torch.softmax(cnn(Xtt[s:s + 500]), dim=1)
+            for s in range(0, len(Xtt), 250):
+                torch.softmax(cnn(Xtt[s:s + 250]), dim=1)
 
-    return cnn_rate, mlp_rate, median_time(infer, repeats)
+    return {"PyTorch CNN train": trainer(cnn, Xt, torch.optim.Adam(cnn.parameters(), lr=1e-3)),
+            "PyTorch MLP train": trainer(mlp, Xm, torch.optim.SGD(mlp.parameters(), lr=0.05,
+                                                                 momentum=0.9)),
+            "PyTorch CNN infer": infer}
 
 
 def main(argv=None):
@@ -175,28 +176,35 @@ def main(argv=None):
     if torch is not None:
         print(f"PyTorch {torch.__version__}")
     X, y, Xtest = mnist_batches()
+    n_train = (len(X) // BATCH) * BATCH
     for threads in (1, os.cpu_count()):
         with threadpool_limits(limits=threads):
             if torch is not None:
                 torch.set_num_threads(threads)
-            peak = matmul_peak(args.repeats)
-            model, cnn_rate, infer = numpy_cnn(X, y, Xtest, args.repeats)
-            mlp_rate = numpy_mlp(X, y, args.repeats)
-            gflops = cnn_flops_per_image(model) * cnn_rate / 1e9
-            print(f"\n== {threads} thread(s), batch {BATCH}, medians of {args.repeats} ==")
-            print(f"float32 matmul peak (1024^3):  {peak:8.1f} GFLOP/s")
-            print(f"numpy CNN training:            {cnn_rate:8.0f} images/s "
-                  f"({gflops:.1f} GFLOP/s = {100 * gflops / peak:.0f} % of peak)")
-            print(f"numpy MLP {'-'.join(map(str, MLP_SIZES))} training:  {mlp_rate:8.0f} images/s")
-            print(f"numpy CNN inference, 10,000 test images: {infer:.3f} s")
+            model, tasks = numpy_tasks(X, y, Xtest, threads)
+            tasks["matmul"] = matmul_task()
             if torch is not None:
-                t_cnn, t_mlp, t_infer = torch_models(X, y, Xtest, args.repeats, model)
-                print(f"PyTorch CNN training:          {t_cnn:8.0f} images/s   "
-                      f"numpy/PyTorch {cnn_rate / t_cnn:.2f}")
-                print(f"PyTorch MLP training:          {t_mlp:8.0f} images/s   "
-                      f"numpy/PyTorch {mlp_rate / t_mlp:.2f}")
-                print(f"PyTorch CNN inference, 10,000 test images: {t_infer:.3f} s   "
-                      f"numpy/PyTorch speed {t_infer / infer:.2f}")
+                tasks.update(torch_tasks(X, y, Xtest, model))
+            t = interleaved_medians(tasks, args.repeats)
+        peak = 2 * 1024 ** 3 / t["matmul"] / 1e9
+        cnn_rate, mlp_rate = n_train / t["numpy CNN train"], n_train / t["numpy MLP train"]
+        gflops = cnn_flops_per_image(model) * cnn_rate / 1e9
+        print(f"\n== {threads} thread(s), batch {BATCH}, medians of {args.repeats} "
+              f"interleaved runs ==")
+        print(f"float32 matmul peak (1024^3):  {peak:8.1f} GFLOP/s")
+        print(f"numpy CNN training:            {cnn_rate:8.0f} images/s "
+              f"({gflops:.1f} GFLOP/s = {100 * gflops / peak:.0f} % of peak)")
+        print(f"numpy MLP {'-'.join(map(str, MLP_SIZES))} training:  {mlp_rate:8.0f} images/s")
+        print(f"numpy CNN inference, 10,000 test images: {t['numpy CNN infer']:.3f} s")
+        if torch is not None:
+            t_cnn = n_train / t["PyTorch CNN train"]
+            t_mlp = n_train / t["PyTorch MLP train"]
+            print(f"PyTorch CNN training:          {t_cnn:8.0f} images/s   "
+                  f"numpy/PyTorch {cnn_rate / t_cnn:.2f}")
+            print(f"PyTorch MLP training:          {t_mlp:8.0f} images/s   "
+                  f"numpy/PyTorch {mlp_rate / t_mlp:.2f}")
+            print(f"PyTorch CNN inference, 10,000 test images: {t['PyTorch CNN infer']:.3f} s"
+                  f"   numpy/PyTorch speed {t['PyTorch CNN infer'] / t['numpy CNN infer']:.2f}")
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 
