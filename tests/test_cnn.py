@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -169,7 +170,7 @@ def test_default_path_is_in_the_repository_not_the_cwd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = default_model_path()
     assert path.is_absolute() and path.parent.name == "models"
-    assert path.parent.parent.parent == __import__("pathlib").Path(at.__file__).parent.parent
+    assert path.parent.parent.parent == Path(at.__file__).parent.parent
 
 
 @pytest.fixture
