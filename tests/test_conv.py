@@ -155,6 +155,7 @@ def test_flatten_round_trip_on_transposed_view():
     out, cache = conv.flatten_forward(X)
     np.testing.assert_array_equal(out[1], X[1].ravel())
     np.testing.assert_array_equal(conv.flatten_backward(out, cache), X)
+    assert _check_pair(conv.flatten_forward, conv.flatten_backward, [X], [0]) < TOL
 
 
 @pytest.mark.parametrize("one_hot_targets", [False, True])
