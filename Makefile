@@ -20,6 +20,11 @@ export MPLCONFIGDIR        := $(STATE)/matplotlib
 # (tests/conftest.py picks Agg for the unit tests).
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
+# One BLAS thread wherever notebooks and tests run: the same float results on every machine
+# (threaded BLAS may sum in another order) and, on a shared 2-core machine, faster.
+course test outputs: export OPENBLAS_NUM_THREADS := 1
+course test outputs: export OMP_NUM_THREADS := 1
+
 # Executing a notebook: no timing or widget state written into it, so re-running
 # an unchanged notebook gives no diff.
 EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute \

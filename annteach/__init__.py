@@ -8,6 +8,7 @@ time they are used.
 
 import importlib
 
+from . import conv as conv  # the CNN's layer pairs: at.conv.conv_forward(...)
 from . import exercises as exercises  # self-checks: at.exercises.check_fprop(...)
 from .activations import (
     ACTIVATIONS,
@@ -36,7 +37,7 @@ from .gradcheck import check_gradient, numerical_gradient, relative_error
 from .idx import read_idx, write_idx
 from .layers import add_bias, backprop, fprop, remove_bias
 from .mlp import MLP, one_hot
-from .mnist import fetch_mnist, load_mnist, scale
+from .mnist import fetch_mnist, load_mnist, mnist_files, scale
 from .surfaces import (
     ERROR_GRID,
     error_grid,
@@ -71,6 +72,7 @@ __all__ = [
     "logistic",
     "logistic_derivative",
     "misclassified",
+    "mnist_files",
     "model_accuracy",
     "most_confused_pairs",
     "numerical_gradient",

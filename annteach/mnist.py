@@ -16,7 +16,8 @@ import numpy as np
 
 from .idx import read_idx
 
-__all__ = ["MNIST_FILES", "MNIST_MIRRORS", "MNIST_SHA256", "fetch_mnist", "load_mnist", "scale"]
+__all__ = ["MNIST_FILES", "MNIST_MIRRORS", "MNIST_SHA256", "fetch_mnist", "load_mnist",
+           "mnist_files", "scale"]
 
 #: SHA-256 of each *decompressed* MNIST IDX file (the ``.gz`` bytes vary by copy).
 MNIST_SHA256 = {
@@ -114,6 +115,45 @@ def _load_cached(images_key, labels_key, names, verify):
     return images, labels
 
 
+def mnist_files(split="train", path=None):
+    """Where the image and label files of one MNIST split are.
+
+    Looks in ``path``, else ``$ANNTEACH_DATA``, else the repository's
+    ``data/mnist/``, for ``<name>.gz`` and then the decompressed ``<name>``.
+
+    Parameters
+    ----------
+    split : {"train", "test"}
+    path : str or os.PathLike, optional
+        Folder holding the files.
+
+    Returns
+    -------
+    images_path, labels_path : pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        For an unknown split.
+    FileNotFoundError
+        If a file is missing; the message says where it looked and how to fix it.
+    """
+    if split not in MNIST_FILES:
+        raise ValueError(f"unknown split {split!r}; use 'train' or 'test'")
+    folder, origin = _data_folder(path)
+    names = MNIST_FILES[split]
+    found = [_find(folder, name) for name in names]
+    missing = [name for name, p in zip(names, found, strict=True) if p is None]
+    if missing:
+        raise FileNotFoundError(
+            f"MNIST {split} files not found in {folder} ({origin}): missing "
+            f"{', '.join(m + '[.gz]' for m in missing)}. To fix: download them with "
+            f"annteach.fetch_mnist({str(folder)!r}), or copy the four MNIST files into a "
+            f"folder and set ${DATA_ENV} to it (or pass path=)."
+        )
+    return found[0], found[1]
+
+
 def load_mnist(split="train", path=None, *, verify=True):
     """Load the MNIST training or test set.
 
@@ -147,20 +187,9 @@ def load_mnist(split="train", path=None, *, verify=True):
     FileNotFoundError
         If a file is missing; the message says where it looked and how to fix it.
     """
-    if split not in MNIST_FILES:
-        raise ValueError(f"unknown split {split!r}; use 'train' or 'test'")
-    folder, origin = _data_folder(path)
-    names = MNIST_FILES[split]
-    found = [_find(folder, name) for name in names]
-    missing = [name for name, p in zip(names, found, strict=True) if p is None]
-    if missing:
-        raise FileNotFoundError(
-            f"MNIST {split} files not found in {folder} ({origin}): missing "
-            f"{', '.join(m + '[.gz]' for m in missing)}. To fix: download them with "
-            f"annteach.fetch_mnist({str(folder)!r}), or copy the four MNIST files into a "
-            f"folder and set ${DATA_ENV} to it (or pass path=)."
-        )
-    images, labels = _load_cached(_stat_key(found[0]), _stat_key(found[1]), names, verify)
+    images_path, labels_path = mnist_files(split, path)
+    images, labels = _load_cached(_stat_key(images_path), _stat_key(labels_path),
+                                  MNIST_FILES[split], verify)
     return images.copy(), labels.copy()
 
 

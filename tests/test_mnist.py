@@ -416,3 +416,17 @@ def test_progress_bar_is_shown(server, tmp_path, capsys):
 def test_fetch_rejects_unknown_file_names(tmp_path):
     with pytest.raises(ValueError, match="unknown MNIST file"):
         fetch_mnist(tmp_path, base_urls=[], files=["cifar-10.tar"])
+
+
+def test_mnist_files_finds_the_shipped_files_and_follows_the_data_env(tmp_path, monkeypatch):
+    from annteach import mnist_files
+
+    images, labels = mnist_files("test")
+    assert images == DATA / f"{TEST_IMAGES}.gz" and labels == DATA / f"{TEST_LABELS}.gz"
+    folder = copy_decompressed([TEST_IMAGES, TEST_LABELS], tmp_path / "env")
+    monkeypatch.setenv("ANNTEACH_DATA", str(folder))
+    assert mnist_files("test") == (folder / TEST_IMAGES, folder / TEST_LABELS)
+    with pytest.raises(FileNotFoundError, match="train"):
+        mnist_files("train")
+    with pytest.raises(ValueError, match="split"):
+        mnist_files("validation")
