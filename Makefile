@@ -47,7 +47,7 @@ course: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m annteach course build
 
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
-	--sanitize-with tests/nbval_sanitize.cfg
+	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
