@@ -4,6 +4,7 @@ The browser is the system one (``apt-get install chromium``, done by
 ``make browser``); Playwright never downloads its own.
 """
 
+import atexit
 import os
 from pathlib import Path
 
@@ -47,6 +48,26 @@ def sync_playwright():
 def launch(playwright):
     """Start headless Chromium (the system one) with networking extras turned off."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+# One Playwright and one browser for the whole test run: Playwright's sync API
+# cannot run twice at once, so every test module shares these.
+_SHARED = {}
+
+
+def shared_browser():
+    """Return the test run's Chromium, starting it on first use (stopped at exit)."""
+    if "browser" not in _SHARED:
+        playwright = sync_playwright()().start()
+        _SHARED["playwright"] = playwright
+        _SHARED["browser"] = launch(playwright)
+        atexit.register(_stop_shared)
+    return _SHARED["browser"]
+
+
+def _stop_shared():
+    _SHARED.pop("browser").close()
+    _SHARED.pop("playwright").stop()
 
 
 class NetworkLog:

@@ -23,7 +23,7 @@ import urllib.request
 
 import nbformat
 import pytest
-from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog, launch, sync_playwright
+from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog, shared_browser
 
 from annteach import course
 
@@ -103,13 +103,11 @@ def lab_browser(jupyterlab):
     """A browser context allowed to talk to the server only; yields (context, network)."""
     _, port, _ = jupyterlab
     allowed = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/")
-    with sync_playwright()() as playwright:
-        browser = launch(playwright)
-        try:
-            context = browser.new_context(viewport=VIEWPORT)
-            yield context, NetworkLog(context, allowed=allowed)
-        finally:
-            browser.close()
+    context = shared_browser().new_context(viewport=VIEWPORT)
+    try:
+        yield context, NetworkLog(context, allowed=allowed)
+    finally:
+        context.close()
 
 
 def _title(notebook):

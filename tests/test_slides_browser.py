@@ -14,7 +14,7 @@ import io
 
 import nbformat
 import pytest
-from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog, launch, sync_playwright
+from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog, shared_browser
 
 from annteach import course
 
@@ -115,10 +115,7 @@ def inspect_page(browser, path, walk):
 
 @pytest.fixture(scope="session")
 def browser():
-    with sync_playwright()() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+    return shared_browser()
 
 
 @pytest.fixture(scope="session")
