@@ -265,7 +265,8 @@ class MLP:
                 total += E
                 for W, V, G in zip(self.weights, velocity, grads):
                     V *= momentum
-                    V -= (learning_rate / len(idx)) * G
+                    G *= learning_rate / len(idx)  # in place: G is ours, fresh each step
+                    V -= G
                     W += V
             self.loss_history.append(total / n)
             bar.set_postfix(loss=f"{total / n:.4g}")
