@@ -88,8 +88,12 @@ def _notes_cells(nb):
     return sum(course.slide_type(cell) == "notes" for cell in nb.cells)
 
 
-def inspect_page(browser, path, walk):
-    """Open ``path`` from file:// and return what the checks need."""
+def inspect_page(browser, path, walk, screenshot=None):
+    """Open ``path`` from file:// and return what the checks need.
+
+    ``walk``: it is a deck; visit every slide. ``screenshot``: where to save
+    the first slide.
+    """
     context = browser.new_context(viewport=VIEWPORT)
     network = NetworkLog(context)
     try:
@@ -104,8 +108,9 @@ def inspect_page(browser, path, walk):
             report["notes"] = page.evaluate("document.querySelectorAll('aside.notes').length")
             report["height"] = page.evaluate("Reveal.getConfig().height")
             report["steps"] = page.evaluate(WALK_JS)
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOTS / f"{path.name.split('.')[0]}.png")
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=screenshot)
         report.update(outside=network.outside, failed=network.failed, errors=network.errors)
         report["requests"] = list(network.requests)
         return report
@@ -141,7 +146,10 @@ def deck_report(browser, built):
 
     def report(notebook):
         if notebook not in cache:
-            cache[notebook] = inspect_page(browser, built(notebook)[0], walk=True)
+            cache[notebook] = inspect_page(
+                browser, built(notebook)[0], walk=True,
+                screenshot=SCREENSHOTS / f"{notebook.stem}.png",
+            )  # fmt: skip
         return cache[notebook]
 
     return report
