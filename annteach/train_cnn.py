@@ -173,18 +173,25 @@ def configure_parser(parser):
     d = DEFAULTS
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for cnn.npz and cnn.json (default: data/models/)")
-    parser.add_argument("--epochs", type=int, default=d["epochs"])
-    parser.add_argument("--batch-size", type=int, default=d["batch_size"])
-    parser.add_argument("--lr", type=float, default=d["lr"], help="initial Adam learning rate")
+    parser.add_argument("--epochs", type=int, default=d["epochs"],
+                        help="passes over the training images (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=d["batch_size"],
+                        help="images per step (default: %(default)s)")
+    parser.add_argument("--lr", type=float, default=d["lr"],
+                        help="initial Adam learning rate, decayed to 0 on a cosine "
+                             "(default: %(default)s)")
     parser.add_argument("--max-shift", type=int, default=d["max_shift"],
-                        help="largest random shift of the training images, in pixels")
-    parser.add_argument("--seed", type=int, default=d["seed"])
+                        help="largest random shift of the training images, in pixels "
+                             "(default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=d["seed"],
+                        help="seed of the initial weights, shuffling and shifts "
+                             "(default: %(default)s)")
     parser.add_argument("--threads", type=int, default=d["threads"],
-                        help="BLAS threads (0: the library's default)")
+                        help="BLAS threads, 0 for the library's default (default: %(default)s)")
     parser.add_argument("--channels", type=int, nargs="+", default=list(d["conv_channels"]),
-                        help="filters of each conv layer")
+                        help="filters of each conv layer (default: %(default)s)")
     parser.add_argument("--hidden", type=int, default=d["hidden"],
-                        help="units of the hidden dense layer (0: none)")
+                        help="units of the hidden dense layer, 0 for none (default: %(default)s)")
     parser.add_argument("--limit", type=int, default=None,
                         help="train on the first LIMIT images only (for quick tests)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
