@@ -26,7 +26,7 @@ def test_fprop_by_hand():
     np.testing.assert_allclose(Y, [[3.5, 0.0], [4.5, 1.0]])
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(n=st.integers(1, 5), n_in=st.integers(1, 4), n_out=st.integers(1, 4),
        name=st.sampled_from(NAMES), seed=st.integers(0, 2**16))
 def test_backprop_matches_finite_differences(n, n_in, n_out, name, seed):
@@ -52,8 +52,10 @@ def test_backprop_matches_finite_differences(n, n_in, n_out, name, seed):
     np.testing.assert_array_equal(W, W0)
     np.testing.assert_array_equal(X, X0)
     assert dEdW.shape == W.shape and dEdX.shape == X.shape
-    assert at.relative_error(dEdW, at.numerical_gradient(E_of_W, W)) < 1e-6
-    assert at.relative_error(dEdX, at.numerical_gradient(E_of_X, X)) < 1e-6
+    # Central differences with eps = 1e-5 are accurate to about 1e-10 in absolute
+    # terms, so entries near zero are compared absolutely, the rest relatively.
+    np.testing.assert_allclose(dEdW, at.numerical_gradient(E_of_W, W), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(dEdX, at.numerical_gradient(E_of_X, X), rtol=1e-6, atol=1e-8)
 
 
 def test_backprop_sums_weight_gradient_over_samples():

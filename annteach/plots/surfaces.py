@@ -71,7 +71,7 @@ def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None
         One line per path, its data the path's two columns.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.6))
+        _, ax = plt.subplots(figsize=(5, 3.2))
     contour = ax.contourf(A, B, E, levels=levels, cmap=cmap)
     ax.figure.colorbar(contour, ax=ax, label="$E$")
     lines = []
@@ -118,7 +118,7 @@ def plot_sample_errors(w, errors, labels=None, xlabel="$w$", ax=None):
     if errors.ndim != 2 or errors.shape[1] != w.shape[0]:
         raise ValueError(f"errors must have shape (N, {w.shape[0]}), got {errors.shape}")
     if ax is None:
-        _, ax = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+        _, ax = plt.subplots(1, 2, figsize=(9, 3.1), layout="constrained")
     ax_samples, ax_sum = (ax, ax) if isinstance(ax, plt.Axes) else ax
     labels = [f"sample {n}" for n in range(len(errors))] if labels is None else labels
     sample_lines = [ax_samples.plot(w, e, lw=1.5, label=lab)[0]
