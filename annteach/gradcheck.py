@@ -30,7 +30,7 @@ def numerical_gradient(f, x, eps=1e-5):
     """
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps}")
-    xc = np.array(x, dtype=np.float64, copy=True)
+    xc = np.array(x, dtype=np.float64, order="C", copy=True)  # reshape(-1) must be a view
     grad = np.empty_like(xc)
     flat, gflat = xc.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):

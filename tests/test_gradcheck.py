@@ -53,3 +53,10 @@ def test_check_gradient_detects_a_wrong_gradient():
             return E, [2 * g for g in grads]  # e.g. a forgotten factor 1/2
 
     assert at.check_gradient(Broken(), X, T) > 0.3
+
+
+def test_numerical_gradient_of_a_non_contiguous_input():
+    x = np.arange(6.0).reshape(2, 3).T  # Fortran-ordered view
+    weights = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    grad = at.numerical_gradient(lambda v: np.sum(weights * v), x)
+    np.testing.assert_allclose(grad, weights, rtol=1e-9)
