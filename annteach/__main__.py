@@ -1,4 +1,4 @@
-"""Command line: ``python -m annteach COMMAND`` (or the ``annteach`` script)."""
+"""Command line: python -m annteach COMMAND (or the annteach script)."""
 
 import argparse
 import sys
