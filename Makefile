@@ -60,6 +60,7 @@ endif
 # Refresh the outputs committed in notebooks/ (for people who edit notebooks).
 outputs: $(STAMP)
 	$(EXECUTE) --inplace $(NOTEBOOKS)
+	$(BIN)/python -m annteach tidy $(NOTEBOOKS)
 
 # Open the course in JupyterLab, for students.
 lab: $(STAMP)

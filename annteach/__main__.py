@@ -11,6 +11,8 @@ COMMANDS = {
                "annteach.course", "main"),
     "train-cnn": ("train the CNN from scratch on MNIST and write its weights", "annteach.train_cnn",
                   "run"),
+    "tidy": ("drop the widget views from executed notebooks (after make outputs)",
+             "annteach.tidy", "run"),
 }
 
 

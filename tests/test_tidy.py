@@ -1,0 +1,46 @@
+"""Tidying executed notebooks: widget views go, their plain-text stand-ins stay."""
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from annteach.__main__ import main
+from annteach.tidy import WIDGET_VIEW, strip_widget_views, tidy_notebook
+
+
+def _notebook(with_view=True):
+    data = {"text/plain": "[explorer: run in JupyterLab]"}
+    if with_view:
+        data[WIDGET_VIEW] = {"model_id": "0123abcd", "version_major": 2, "version_minor": 0}
+    cell = new_code_cell("at.widgets.xor_explorer()",
+                         outputs=[new_output("execute_result", data=data, execution_count=1)])
+    plain = new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text="1\n")])
+    return new_notebook(cells=[plain, cell])
+
+
+def test_strip_widget_views_keeps_the_text():
+    nb = _notebook()
+    assert strip_widget_views(nb) == 1
+    data = nb.cells[1].outputs[0]["data"]
+    assert WIDGET_VIEW not in data and data["text/plain"].startswith("[explorer")
+    assert nb.cells[0].outputs[0]["text"] == "1\n"
+    assert strip_widget_views(nb) == 0
+
+
+def test_tidy_rewrites_only_what_changed(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(_notebook(), path)
+    assert tidy_notebook(path) == 1
+    nbformat.validate(nbformat.read(path, as_version=4))
+    assert WIDGET_VIEW not in path.read_text()
+    before = path.stat().st_mtime_ns
+    assert tidy_notebook(path) == 0
+    assert path.stat().st_mtime_ns == before
+    assert [p.name for p in tmp_path.iterdir()] == ["nb.ipynb"]
+
+
+def test_tidy_command(tmp_path, capsys):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(_notebook(), path)
+    assert main(["tidy", str(path)]) == 0
+    assert "removed 1 widget view" in capsys.readouterr().out
+    assert WIDGET_VIEW not in path.read_text()
