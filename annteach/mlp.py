@@ -77,6 +77,8 @@ class MLP:
         biases in the last column.
     loss_history : list of float
         Mean error per sample of every epoch trained by :meth:`fit`.
+    velocity : list of ndarray or None
+        The momentum term ``V`` of each layer after the last :meth:`fit`.
     """
 
     def __init__(self, layer_sizes, hidden="tanh", output="identity", loss="sse",
@@ -113,6 +115,7 @@ class MLP:
                 raise ValueError(f"unknown init {init!r}; choose normal, glorot or he")
             self.weights.append(W.astype(self.dtype))
         self.loss_history = []
+        self.velocity = None
 
     # -- the gradient-check protocol -------------------------------------
     @property
@@ -219,7 +222,7 @@ class MLP:
         return E, grads
 
     def fit(self, X, T, epochs=100, batch_size=None, learning_rate=0.1, momentum=0.0,
-            progress=True):
+            progress=True, keep_velocity=False):
         """Train by (mini-batch) gradient descent with momentum.
 
         Each step updates ``V = momentum * V - learning_rate * dEdW / B`` and
@@ -238,6 +241,10 @@ class MLP:
         learning_rate, momentum : float
         progress : bool
             Show a tqdm progress bar with the current loss.
+        keep_velocity : bool
+            Go on from the velocity ``V`` left by the previous call, for
+            training in several calls (one epoch per button press, say); by
+            default every call starts at rest.
 
         Returns
         -------
@@ -254,7 +261,10 @@ class MLP:
                              f"got {learning_rate} and {momentum}")
         from tqdm.auto import tqdm
 
-        velocity = [np.zeros_like(W) for W in self.weights]
+        if not (keep_velocity and self.velocity is not None
+                and [V.shape for V in self.velocity] == [W.shape for W in self.weights]):
+            self.velocity = [np.zeros_like(W) for W in self.weights]
+        velocity = self.velocity
         bar = tqdm(range(int(epochs)), disable=not progress, desc="epochs")
         for _ in bar:
             order = self.rng.permutation(n) if batch_size < n else np.arange(n)

@@ -105,11 +105,10 @@ def tangent(name, a0, a):
 class XorTraining:
     """An MLP learning XOR one epoch at a time, its momentum kept between calls.
 
-    :meth:`annteach.MLP.fit` starts every call with zero velocity; a training
-    session that is advanced by button presses must keep it, or momentum
-    would do nothing in batch mode (one update per epoch). Each update is
-    ``V = momentum * V - learning_rate * dEdW / B`` and ``W = W + V`` over
-    batches of ``B`` samples, as in ``fit``.
+    A training session advanced by button presses must keep the momentum
+    between presses, or momentum would do nothing in batch mode (one update
+    per epoch): each step calls :meth:`annteach.MLP.fit` with
+    ``keep_velocity=True``.
 
     Parameters
     ----------
@@ -147,7 +146,6 @@ class XorTraining:
         if hidden_units is not None:
             self.hidden_units = int(hidden_units)
         self.model = MLP([2, self.hidden_units, 1], seed=self.seed, **self.config)
-        self.velocity = [np.zeros_like(W) for W in self.model.weights]
         self.initial_weights = [W.copy() for W in self.model.weights]
 
     @property
@@ -175,27 +173,11 @@ class XorTraining:
             Mean loss per sample of each epoch (also appended to
             ``model.loss_history``).
         """
-        if not learning_rate > 0 or not 0 <= momentum < 1:
-            raise ValueError(f"need learning_rate > 0 and 0 <= momentum < 1, "
-                             f"got {learning_rate} and {momentum}")
-        n = len(self.X)
-        batch = 1 if stochastic else n
-        rng, weights = self.model.rng, self.model.weights
-        losses = np.empty(int(epochs))
-        for e in range(int(epochs)):
-            order = rng.permutation(n) if stochastic else np.arange(n)
-            total = 0.0
-            for start in range(0, n, batch):
-                idx = order[start:start + batch]
-                E, grads = self.model.gradients(self.X[idx], self.T[idx])
-                total += E
-                for W, V, G in zip(weights, self.velocity, grads):
-                    V *= momentum
-                    V -= (learning_rate / len(idx)) * G
-                    W += V
-            losses[e] = total / n
-        self.model.loss_history.extend(losses.tolist())
-        return losses
+        epochs = int(epochs)
+        self.model.fit(self.X, self.T, epochs=epochs, batch_size=1 if stochastic else None,
+                       learning_rate=learning_rate, momentum=momentum, progress=False,
+                       keep_velocity=True)
+        return np.array(self.model.loss_history[len(self.model.loss_history) - epochs:])
 
     def grid_output(self, X1, X2):
         """Network output over a grid of inputs.

@@ -148,3 +148,19 @@ def test_one_hot():
     np.testing.assert_array_equal(at.one_hot([2, 0], 3), [[0, 0, 1], [1, 0, 0]])
     with pytest.raises(ValueError, match="labels"):
         at.one_hot([0, 3], 3)
+
+
+def test_keep_velocity_continues_momentum_across_calls():
+    X, Y = at.xor_dataset()
+    whole = at.MLP([2, 3, 1], seed=4)
+    whole.fit(X, Y, epochs=6, learning_rate=0.3, momentum=0.8, progress=False)
+    pieces = at.MLP([2, 3, 1], seed=4)
+    for epochs in (1, 2, 3):
+        pieces.fit(X, Y, epochs=epochs, learning_rate=0.3, momentum=0.8, progress=False,
+                   keep_velocity=True)
+    for W, R in zip(pieces.weights, whole.weights):
+        np.testing.assert_allclose(W, R, rtol=1e-12)
+    restarted = at.MLP([2, 3, 1], seed=4)
+    for epochs in (1, 2, 3):
+        restarted.fit(X, Y, epochs=epochs, learning_rate=0.3, momentum=0.8, progress=False)
+    assert not np.allclose(restarted.weights[0], whole.weights[0])

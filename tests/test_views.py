@@ -119,9 +119,9 @@ def test_training_reset_restores_initial_weights_and_size():
     assert not np.array_equal(training.model.weights[0], initial[0])
     training.reset()
     assert training.epochs == 0
-    for W, W0, V in zip(training.model.weights, initial, training.velocity):
+    assert training.model.velocity is None  # a fresh network: the next step starts at rest
+    for W, W0 in zip(training.model.weights, initial):
         np.testing.assert_array_equal(W, W0)
-        assert not V.any()
     training.reset(hidden_units=5)
     assert training.model.layer_sizes == [2, 5, 1]
     np.testing.assert_array_equal(training.initial_weights[0], training.model.weights[0])
