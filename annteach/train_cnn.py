@@ -125,6 +125,11 @@ def train(model, images, labels, epochs=DEFAULTS["epochs"], batch_size=DEFAULTS[
     if images.ndim != 3 or labels.shape != (images.shape[0],):
         raise ValueError(f"need images (N, H, W) and labels (N,), got {images.shape} "
                          f"and {labels.shape}")
+    if images.shape[0] < 1:
+        raise ValueError("no training images")
+    if int(batch_size) < 1 or int(epochs) < 0 or int(max_shift) < 0 or not lr > 0:
+        raise ValueError(f"need batch_size >= 1, epochs >= 0, max_shift >= 0 and lr > 0; got "
+                         f"{batch_size}, {epochs}, {max_shift} and {lr}")
     rng = np.random.default_rng(seed)
     s = int(max_shift)
     padded = np.pad(images, ((0, 0), (s, s), (s, s)))
@@ -172,7 +177,8 @@ def configure_parser(parser):
     """Add the options of ``annteach train-cnn`` (defaults: :data:`DEFAULTS`)."""
     d = DEFAULTS
     parser.add_argument("--out", type=Path, default=None,
-                        help="folder for cnn.npz and cnn.json (default: data/models/)")
+                        help="folder for cnn.npz and cnn.json (default: data/models/, the "
+                             "shipped model, which only the default recipe may replace)")
     parser.add_argument("--epochs", type=int, default=d["epochs"],
                         help="passes over the training images (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=d["batch_size"],
@@ -201,6 +207,16 @@ def run(args):
     """Train, evaluate on the 10,000 test images and write the weights and JSON."""
     from .mnist import load_mnist, scale
 
+    recipe = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+              "max_shift": args.max_shift, "seed": args.seed, "threads": args.threads,
+              "conv_channels": tuple(args.channels), "hidden": args.hidden}
+    if args.out is None and (recipe != DEFAULTS or args.limit is not None):
+        changed = sorted(k for k in DEFAULTS if recipe[k] != DEFAULTS[k])
+        changed += ["limit"] if args.limit is not None else []
+        raise SystemExit(
+            f"train-cnn: options {', '.join(changed)} differ from the documented recipe, so the "
+            f"result must not replace the shipped model in {default_model_path().parent}; "
+            "give --out DIR for it")
     out = Path(args.out) if args.out is not None else default_model_path().parent
     train_images, train_labels = load_mnist("train")
     test_images, test_labels = load_mnist("test")

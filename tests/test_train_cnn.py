@@ -97,3 +97,32 @@ def test_command_writes_loadable_weights(tmp_path, capsys):
     assert at.model_accuracy(model, at.scale(images), labels) == pytest.approx(
         meta["test_accuracy"], abs=1e-4)
     assert "accuracy on the MNIST test set" in capsys.readouterr().out
+
+
+def test_a_changed_recipe_never_replaces_the_shipped_model(capsys):
+    from annteach.cnn import default_model_path
+
+    shipped = default_model_path()
+    before = shipped.read_bytes()
+    with pytest.raises(SystemExit, match="--out") as info:
+        main(["train-cnn", "--limit", "10", "--epochs", "1", "--no-progress"])
+    assert "epochs" in str(info.value) and "limit" in str(info.value)
+    assert shipped.read_bytes() == before
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"batch_size": 0}, "batch_size"), ({"max_shift": -1}, "max_shift"),
+    ({"epochs": -1}, "epochs"), ({"lr": 0.0}, "lr"),
+])
+def test_train_rejects_bad_settings(kwargs, match):
+    settings = {"epochs": 1, "batch_size": 4, "lr": 1e-3, "max_shift": 0, "seed": 0,
+                "progress": False} | kwargs
+    images, labels = np.zeros((8, 28, 28), np.float32), np.zeros(8, np.int64)
+    with pytest.raises(ValueError, match=match):
+        train(CNN(conv_channels=(2, 2), hidden=None, seed=0), images, labels, **settings)
+
+
+def test_train_rejects_an_empty_training_set():
+    with pytest.raises(ValueError, match="no training images"):
+        train(CNN(seed=0), np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int64),
+              epochs=1, batch_size=4, lr=1e-3, max_shift=0, seed=0, progress=False)
