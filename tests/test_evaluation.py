@@ -135,3 +135,16 @@ def test_all_pairs_listed_when_k_is_large():
     assert rows.shape == (6, 3)
     assert set(map(tuple, rows[:, :2].tolist())) == set(itertools.permutations(range(3), 2))
     assert np.all(rows[:, 2] == 1)
+
+
+def test_timed_repeat_calls_again_and_keeps_the_fastest():
+    calls = []
+
+    def work(n):
+        calls.append(n)
+        return n * 2
+
+    result, seconds = at.timed(work, 21, repeat=3)
+    assert result == 42 and calls == [21, 21, 21] and seconds >= 0
+    with pytest.raises(ValueError, match="repeat"):
+        at.timed(work, 1, repeat=0)
