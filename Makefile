@@ -1,6 +1,8 @@
 # The two commands of the course: `make course` builds it, `make test` checks it.
 # Both create .venv (python3 -m venv) when it is missing and install the package
-# with its extras into it; nothing is installed outside the project folder.
+# with its extras into it, and npm installs reveal.js and MathJax into slides/;
+# the one thing installed outside the project is Debian's chromium (for the
+# browser tests), and only when /usr/bin/chromium is missing.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -52,6 +54,7 @@ NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests
+# nbval twice: the committed outputs must come back on a second fresh run as well.
 ifneq ($(NOTEBOOKS),)
 	$(NBVAL) $(NOTEBOOKS)
 	$(NBVAL) $(NOTEBOOKS)

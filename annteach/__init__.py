@@ -34,7 +34,7 @@ from .evaluation import (
     top_k,
 )
 from .gradcheck import check_gradient, numerical_gradient, relative_error
-from .idx import read_idx, write_idx
+from .idx import open_idx, read_idx, write_idx
 from .layers import add_bias, backprop, fprop, remove_bias
 from .mlp import MLP, one_hot
 from .mnist import fetch_mnist, load_mnist, mnist_files, scale
@@ -60,8 +60,10 @@ __all__ = [
     "backprop",
     "check_gradient",
     "confusion_counts",
+    "conv",
     "count_params",
     "error_grid",
+    "exercises",
     "fetch_mnist",
     "fprop",
     "gradient_descent_path",
@@ -77,6 +79,7 @@ __all__ = [
     "most_confused_pairs",
     "numerical_gradient",
     "one_hot",
+    "open_idx",
     "prediction_title",
     "read_idx",
     "relative_error",

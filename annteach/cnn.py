@@ -20,13 +20,14 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from . import conv
+from .evaluation import accuracy
+from .files import atomic_write
 
 __all__ = [
     "CNN",
@@ -428,7 +429,7 @@ def model_accuracy(model, X, labels, batch_size=250):
     P = model.predict(X, batch_size=batch_size)
     if labels.shape != (P.shape[0],):
         raise ValueError(f"labels must have shape ({P.shape[0]},), got {labels.shape}")
-    return float(np.mean(P.argmax(axis=1) == labels))
+    return accuracy(labels, P.argmax(axis=1))
 
 
 # -- files -----------------------------------------------------------------
@@ -439,22 +440,6 @@ def _sha256(path):
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def _atomic_write(path, write):
-    """Call ``write(file_object)`` on a temporary file beside ``path``, then rename it."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _json_path(path):
@@ -483,7 +468,7 @@ def save_cnn(model, path, info=None):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {f"p{i}": W for i, W in enumerate(model.weights)}
-    _atomic_write(path, lambda f: np.savez(f, **arrays))
+    atomic_write(path, lambda f: np.savez(f, **arrays))
     meta = {"architecture": model.architecture(), "dtype": str(model.dtype),
             "n_params": model.n_params,
             "param_shapes": [list(s) for s in model.param_shapes()]}
@@ -491,7 +476,7 @@ def save_cnn(model, path, info=None):
     meta["weights_file"] = path.name
     meta["sha256"] = _sha256(path)
     text = json.dumps(meta, indent=2) + "\n"
-    _atomic_write(_json_path(path), lambda f: f.write(text.encode()))
+    atomic_write(_json_path(path), lambda f: f.write(text), text=True)
     return meta
 
 

@@ -30,6 +30,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .files import atomic_write
+
 # The project folder: this module is annteach/course.py inside it.
 ROOT = Path(__file__).resolve().parents[1]
 SLIDES_DIR = ROOT / "slides"
@@ -345,7 +347,7 @@ def build_deck(notebook, out_dir, node_modules=NODE_MODULES, name=None):
     exporter = _exporter("slides", reveal_url_prefix="assets/reveal.js", **options)
     body, _ = exporter.from_notebook_node(nb)
     target = out_dir / f"{name or Path(notebook).stem}.slides.html"
-    target.write_text(body, encoding="utf-8")
+    atomic_write(target, lambda f: f.write(body), text=True)
     return target
 
 
@@ -360,7 +362,7 @@ def build_html(notebook, out_dir, node_modules=NODE_MODULES, name=None):
     copy_mathjax(out_dir / "assets", node_modules)
     body, _ = _exporter("html").from_notebook_node(nb)
     target = out_dir / f"{name or Path(notebook).stem}.html"
-    target.write_text(body, encoding="utf-8")
+    atomic_write(target, lambda f: f.write(body), text=True)
     return target
 
 
@@ -412,7 +414,7 @@ def build_index(build_dir, entries):
     )
     target = Path(build_dir) / "index.html"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    atomic_write(target, lambda f: f.write(page), text=True)
     return target
 
 

@@ -14,6 +14,7 @@ file. The data is read in bounded chunks, so a header that promises more than
 the file holds never causes a large allocation.
 """
 
+import contextlib
 import gzip
 import math
 import zlib
@@ -21,7 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["IDX_DTYPES", "MAX_IDX_BYTES", "MAX_IDX_NDIM", "read_idx", "write_idx"]
+from .files import atomic_write
+
+__all__ = ["IDX_DTYPES", "MAX_IDX_BYTES", "MAX_IDX_NDIM", "open_idx", "read_idx",
+           "write_idx"]
 
 #: IDX type code -> numpy dtype of the values as stored in the file (big-endian).
 IDX_DTYPES = {
@@ -73,17 +77,37 @@ def read_idx(path, *, digest=None):
         If the file does not exist.
     """
     path = Path(path)
+    try:
+        with open_idx(path) as stream:
+            return _parse(stream, path, digest)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise ValueError(f"{path}: corrupt or truncated gzip stream ({exc})") from exc
+
+
+@contextlib.contextmanager
+def open_idx(path):
+    """Open an IDX file for reading its raw bytes, decompressing it if needed.
+
+    Gzip compression is detected from the content, not the name, as in
+    :func:`read_idx`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Yields
+    ------
+    file object
+        A binary stream of the (decompressed) IDX bytes, header first.
+    """
     with open(path, "rb") as raw:
         compressed = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
-        stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
-        try:
-            return _parse(stream, path, digest)
-        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            raise ValueError(f"{path}: corrupt or truncated gzip stream ({exc})") from exc
-        finally:
-            if compressed:
-                stream.close()
+        if compressed:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+                yield stream
+        else:
+            yield raw
 
 
 def _read_upto(stream, n, digest):
@@ -189,12 +213,12 @@ def write_idx(path, array):
     header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, dtype=">u4").tobytes()
     body = np.ascontiguousarray(array, dtype=IDX_DTYPES[code]).tobytes()
     if path.suffix == ".gz":
-        with open(path, "wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as f:
-            f.write(header)
-            f.write(body)
+        def write(raw):
+            with gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as f:
+                f.write(header + body)
     else:
-        with open(path, "wb") as f:
-            f.write(header)
-            f.write(body)
+        def write(f):
+            f.write(header + body)
+    atomic_write(path, write)
     return path
 

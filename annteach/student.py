@@ -29,10 +29,10 @@ Command line: ``python -m annteach student [--out DIR] [NOTEBOOK ...]``.
 
 import copy
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
+
+from .files import atomic_write
 
 # The project folder: this module is annteach/student.py inside it.
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,24 +203,10 @@ def student_edition(nb, name="notebook"):
     return nb
 
 
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _write_atomically(nb, path):
     import nbformat
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp's file is private (0600)
-            nbformat.write(nb, f)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write(path, lambda f: nbformat.write(nb, f), text=True)
 
 
 def write_student_editions(notebooks, out):

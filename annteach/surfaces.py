@@ -9,7 +9,7 @@ vary and the other seven keep their lecture defaults unless given in ``fixed``.
 import numpy as np
 
 from .gradcheck import numerical_gradient
-from .xor import XOR_WEIGHTS, xor_dataset, xor_error, xor_net
+from .xor import check_weight_names, xor_dataset, xor_error, xor_net
 
 __all__ = [
     "ERROR_GRID",
@@ -27,9 +27,7 @@ ERROR_GRID.flags.writeable = False
 
 def _check_names(a, b, fixed):
     """Raise ValueError unless ``a``, ``b`` are two different weight names not in ``fixed``."""
-    for name in (a, b, *fixed):
-        if name not in XOR_WEIGHTS:
-            raise ValueError(f"unknown weight {name!r}; valid names are {list(XOR_WEIGHTS)}")
+    check_weight_names((a, b, *fixed))
     if a == b:
         raise ValueError(f"the two weights must differ, got {a!r} twice")
     clash = {a, b} & set(fixed)
@@ -81,9 +79,7 @@ def xor_sample_errors(**weights):
         ``errors[n] = (xor_net(x_n, **weights) - y_n)**2`` for the samples of
         :func:`annteach.xor_dataset`, in that order; they sum to ``xor_error``.
     """
-    unknown = set(weights) - set(XOR_WEIGHTS)
-    if unknown:
-        raise ValueError(f"unknown weights {sorted(unknown)}; valid names are {list(XOR_WEIGHTS)}")
+    check_weight_names(weights)
     X, Y = xor_dataset()
     return np.stack([(xor_net(x1, x2, **weights) - y) ** 2
                      for (x1, x2), y in zip(X, Y, strict=True)])

@@ -8,9 +8,9 @@ module drops those views and keeps each output's plain-text stand-in, so a
 refresh of an unchanged notebook gives no diff.
 """
 
-import os
-import tempfile
 from pathlib import Path
+
+from .files import atomic_write
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -52,19 +52,14 @@ def tidy_notebook(path):
     import nbformat
 
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError) as exc:  # nbformat's NotJSONError is a ValueError
+        raise ValueError(f"{path}: cannot read the notebook ({exc})") from exc
     removed = strip_widget_views(nb)
     if removed:
         nbformat.validate(nb)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                nbformat.write(nb, file)
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda f: nbformat.write(nb, f), text=True)
     return removed
 
 
@@ -74,7 +69,10 @@ def configure_parser(parser):
 
 def run(args):
     for path in args.notebooks:
-        removed = tidy_notebook(path)
+        try:
+            removed = tidy_notebook(path)
+        except ValueError as exc:
+            raise SystemExit(f"annteach tidy: {exc}") from exc
         if removed:
             print(f"{path}: removed {removed} widget view(s)")
     return 0

@@ -29,7 +29,7 @@ import numpy as np
 from . import views
 from .activations import ACTIVATIONS
 from .surfaces import error_grid
-from .xor import XOR_WEIGHTS, xor_dataset, xor_error, xor_net
+from .xor import XOR_WEIGHTS, check_weight_names, xor_dataset, xor_error, xor_net
 
 __all__ = [
     "ActivationExplorer",
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 _DPI = 100
-_OUTPUT_CMAP = "RdBu_r"  # network output 0 (blue) .. 1 (red), as plots.plot_decision_boundary
+_OUTPUT_CMAP = "RdBu_r"  # network output 0 (blue) .. 1 (red)
 
 
 def _error_levels(E, n=21):
@@ -424,9 +424,7 @@ class XorExplorer(_Explorer):
 
     def set_weights(self, **weights):
         """Change some weights (sliders follow) and redraw."""
-        unknown = set(weights) - set(XOR_WEIGHTS)
-        if unknown:
-            raise ValueError(f"unknown weights {sorted(unknown)}; valid: {list(XOR_WEIGHTS)}")
+        check_weight_names(weights)
         self.weights.update({k: float(v) for k, v in weights.items()})
         with self._hold():
             for name, value in weights.items():

@@ -15,7 +15,7 @@ import numpy as np
 
 from .activations import logistic
 
-__all__ = ["XOR_WEIGHTS", "xor_dataset", "xor_error", "xor_net"]
+__all__ = ["XOR_WEIGHTS", "check_weight_names", "xor_dataset", "xor_error", "xor_net"]
 
 #: The lecture's default weights of the 2-2-1 network, in argument order.
 XOR_WEIGHTS = {
@@ -23,6 +23,18 @@ XOR_WEIGHTS = {
     "w3": -0.2, "w4": 0.2, "b2": -0.1,
     "w5": -0.3, "w6": -0.25, "b3": 0.2,
 }
+
+
+def check_weight_names(names):
+    """Raise ValueError naming any name that is not a weight of :func:`xor_net`.
+
+    Parameters
+    ----------
+    names : iterable of str
+    """
+    unknown = sorted(set(names) - set(XOR_WEIGHTS))
+    if unknown:
+        raise ValueError(f"unknown XOR weights {unknown}; valid names are {list(XOR_WEIGHTS)}")
 
 
 def xor_dataset():
@@ -82,13 +94,10 @@ def xor_error(**weights):
 
     Returns
     -------
-    E : ndarray
-        The error, shaped like the weights broadcast together (a 0-d array
-        when all weights are scalars).
+    E : ndarray or numpy.float64
+        The error, shaped like the weights broadcast together (a numpy
+        scalar when all weights are scalars).
     """
-    unknown = set(weights) - set(XOR_WEIGHTS)
-    if unknown:
-        raise TypeError(f"xor_error got unknown weights {sorted(unknown)}; "
-                        f"valid names are {list(XOR_WEIGHTS)}")
+    check_weight_names(weights)
     X, Y = xor_dataset()
     return sum((xor_net(x1, x2, **weights) - y) ** 2 for (x1, x2), y in zip(X, Y))

@@ -142,6 +142,8 @@ def test_model_accuracy_counts_argmax_hits():
     assert model_accuracy(Fixed(), np.zeros((4, 28, 28)), np.array([0, 1, 1, 1])) == 0.75
     with pytest.raises(ValueError, match="labels"):
         model_accuracy(Fixed(), np.zeros((4, 28, 28)), np.array([0, 1]))
+    with pytest.raises(ValueError, match="integer class labels"):
+        model_accuracy(Fixed(), np.zeros((4, 28, 28)), np.array([0.0, 1.0, 1.0, 1.0]))
 
 
 def test_exported_from_the_package():

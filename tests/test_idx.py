@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from annteach.idx import IDX_DTYPES, MAX_IDX_BYTES, MAX_IDX_NDIM, read_idx, write_idx
+from annteach.idx import (
+    IDX_DTYPES,
+    MAX_IDX_BYTES,
+    MAX_IDX_NDIM,
+    open_idx,
+    read_idx,
+    write_idx,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "mnist"
 
@@ -295,3 +302,20 @@ def test_gzip_with_garbage_header(tmp_path):
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "absent.idx")
+
+
+@pytest.mark.parametrize("name", ["plain.idx", "packed.idx.gz", "gzip-without-suffix.idx"])
+def test_open_idx_gives_the_raw_bytes_plain_or_compressed(tmp_path, name):
+    array = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    path = tmp_path / name
+    if name.startswith("gzip-without"):
+        plain = write_idx(tmp_path / "x.idx", array)
+        path.write_bytes(gzip.compress(plain.read_bytes()))
+    else:
+        write_idx(path, array)
+    with open_idx(path) as stream:
+        data = stream.read()
+    assert data[:4] == bytes([0, 0, 0x08, 2])
+    assert np.frombuffer(data[4:12], dtype=">u4").tolist() == [3, 4]
+    assert data[12:] == array.tobytes()
+

@@ -71,11 +71,17 @@ def test_decision_boundary_evaluates_model_on_the_unit_square():
 
 
 def test_decision_boundary_accepts_mlp_and_two_class_probabilities():
-    model = at.MLP([2, 3, 1], output="logistic", seed=1)
-    surface, _, _ = plot_decision_boundary(model, resolution=7)
-    assert surface.axes is not None
-    two_class = at.MLP([2, 3, 2], output="softmax", loss="cross_entropy", seed=1)
-    plot_decision_boundary(two_class, resolution=7)
+    from annteach.plots.training import _outputs
+
+    X = np.random.default_rng(0).uniform(0, 1, (9, 2))
+    single = at.MLP([2, 3, 1], output="logistic", seed=1)
+    np.testing.assert_allclose(_outputs(single, X), single.predict_proba(X)[:, 0])
+    two = at.MLP([2, 3, 2], output="softmax", loss="cross_entropy", seed=1)
+    np.testing.assert_allclose(_outputs(two, X), two.predict_proba(X)[:, 1])
+    surface, _, points = plot_decision_boundary(two, resolution=7)
+    assert surface.axes is points[0].axes
+    with pytest.raises(ValueError, match="one output"):
+        _outputs(at.MLP([2, 3, 3], output="softmax", loss="cross_entropy"), X)
 
 
 def test_decision_boundary_without_crossing_draws_no_line():

@@ -81,3 +81,11 @@ def test_network_diagram_labels_show_names_and_values():
     assert plain["labels"]["b1"].get_text() == "$b_{1}$"
     arrow = plain["edges"]["w1"][2]
     assert arrow in arrow.axes.patches
+
+
+def test_network_diagram_fills_missing_weights_and_rejects_unknown_ones():
+    out = at.plots.draw_xor_network({"w1": 2.0})
+    assert out["labels"]["w1"].get_text() == "$w_{1}$$=2$"
+    assert out["labels"]["w6"].get_text() == "$w_{6}$$=-0.25$"
+    with pytest.raises(ValueError, match="w9"):
+        at.plots.draw_xor_network({"w9": 1.0})

@@ -1,6 +1,7 @@
 """Tidying executed notebooks: widget views go, their plain-text stand-ins stay."""
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from annteach.__main__ import main
@@ -44,3 +45,11 @@ def test_tidy_command(tmp_path, capsys):
     assert main(["tidy", str(path)]) == 0
     assert "removed 1 widget view" in capsys.readouterr().out
     assert WIDGET_VIEW not in path.read_text()
+
+
+def test_a_broken_notebook_is_named(tmp_path):
+    path = tmp_path / "broken.ipynb"
+    path.write_text("{not json")
+    with pytest.raises(SystemExit, match="broken.ipynb"):
+        main(["tidy", str(path)])
+    assert path.read_text() == "{not json"

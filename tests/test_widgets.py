@@ -164,7 +164,7 @@ def test_xor_explorer_rejects_bad_names():
     with pytest.raises(ValueError):
         widgets.xor_explorer(pair=("w5", "w5"))
     ex = widgets.xor_explorer()
-    with pytest.raises(ValueError, match="unknown weights"):
+    with pytest.raises(ValueError, match="unknown XOR weights.*w7"):
         ex.set_weights(w7=1.0)
 
 

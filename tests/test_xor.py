@@ -68,5 +68,5 @@ def test_xor_error_surface_grid():
 
 
 def test_xor_error_rejects_unknown_weight():
-    with pytest.raises(TypeError, match="w7"):
+    with pytest.raises(ValueError, match="w7"):
         at.xor_error(w7=1.0)

@@ -1,8 +1,9 @@
 """Plot helpers for the lecture notebooks (matplotlib, imported on first use).
 
-Every helper takes ``ax=None`` (a new figure is made when it is None),
-returns what it drew (the artists, or the axes for composite figures) and
-never calls ``plt.show()``. Each topic has its own module; the names are
+Every helper draws into the axes (``ax=``) or, for multi-panel pictures,
+the figure (``fig=``) it is given, or into a new figure when that is None;
+it returns what it drew (the artists, or the axes of a multi-panel figure)
+and never calls ``plt.show()``. Each topic has its own module; the names are
 re-exported here so notebooks can write ``at.plots.NAME``.
 """
 

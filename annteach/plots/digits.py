@@ -75,7 +75,7 @@ def plot_digit_gallery(images, rows=15, cols=24, ax=None, captions=None, cmap="g
     image = ax.imshow(tiled, cmap=cmap, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
-    for k, caption in enumerate(captions or []):
+    for k, caption in enumerate([] if captions is None else captions):
         ax.text((k % cols) * w + 1, (k // cols) * h + 1, caption, color="yellow",
                 fontsize=8, ha="left", va="top")
     return image

@@ -59,7 +59,7 @@ def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None
     levels : int or array_like, optional
         Contour levels.
     ax : matplotlib Axes, optional
-        Where to draw; a new (5, 3.6) figure when None.
+        Where to draw; a new (5, 3.2) figure when None.
     cmap : str, optional
         Colour map.
 
@@ -104,7 +104,7 @@ def plot_sample_errors(w, errors, labels=None, xlabel="$w$", ax=None):
     ax : Axes or pair of Axes, optional
         One Axes: samples and sum drawn together. A pair ``(ax_samples,
         ax_sum)``: samples left, sum right (on its own scale, so that small
-        bumps show). None: a new (9, 3.6) figure with such a pair.
+        bumps show). None: a new (9, 3.1) figure with such a pair.
 
     Returns
     -------

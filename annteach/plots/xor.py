@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch
 
-from ..xor import xor_dataset
+from ..xor import XOR_WEIGHTS, check_weight_names, xor_dataset
 
 __all__ = ["XOR_COLORS", "draw_xor_network", "plot_xor_data", "plot_xor_line"]
 
@@ -130,8 +130,9 @@ def draw_xor_network(weights=None, ax=None, radius=0.32):
     Parameters
     ----------
     weights : dict, optional
-        Weight values by name (e.g. ``annteach.XOR_WEIGHTS``); when given, each
-        edge label shows ``name = value``, otherwise only the name.
+        Weight values by name (e.g. ``annteach.XOR_WEIGHTS``; missing ones take
+        the lecture's defaults); when given, each edge label shows
+        ``name = value``, otherwise only the name.
     ax : matplotlib Axes, optional
         Where to draw; a new (6.5, 3.6) figure when None.
     radius : float, optional
@@ -144,6 +145,9 @@ def draw_xor_network(weights=None, ax=None, radius=0.32):
         bias_y``; ``"edges"``: {weight name: (source, target, FancyArrowPatch)};
         ``"labels"``: {weight name: Text}.
     """
+    if weights is not None:
+        check_weight_names(weights)
+        weights = {**XOR_WEIGHTS, **weights}
     ax = _get_ax(ax, (6.5, 3.6))
     nodes, edges, labels = {}, {}, {}
     for name, (x, y) in _NODES.items():
