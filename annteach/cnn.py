@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from . import conv
+from .activations import softmax
 from .evaluation import accuracy
-from .files import atomic_write
+from .files import REPO_ROOT, atomic_write
 
 __all__ = [
     "CNN",
@@ -45,7 +46,7 @@ MODEL_NAME = "cnn.npz"
 
 def default_model_path():
     """``data/models/cnn.npz`` of the repository (found from the package, not the cwd)."""
-    return Path(__file__).resolve().parent.parent / "data" / "models" / MODEL_NAME
+    return REPO_ROOT / "data" / "models" / MODEL_NAME
 
 
 _MALLOC_TUNED = []
@@ -361,9 +362,7 @@ class CNN:
 
         def fill(start):
             scores, _ = self._forward(X[start:start + batch_size], self.weights, keep=False)
-            scores = scores - scores.max(axis=1, keepdims=True)
-            E = np.exp(scores)
-            out[start:start + batch_size] = E / E.sum(axis=1, keepdims=True)
+            out[start:start + batch_size] = softmax(scores)
 
         starts = range(0, X.shape[0], batch_size)
         workers = min(len(starts), os.cpu_count() or 1) if workers is None else int(workers)

@@ -30,10 +30,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .files import atomic_write
+from .files import REPO_ROOT, atomic_write
 
 # The project folder: this module is annteach/course.py inside it.
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 SLIDES_DIR = ROOT / "slides"
 TEMPLATES_DIR = SLIDES_DIR / "templates"
 NODE_MODULES = SLIDES_DIR / "node_modules"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import REPO_ROOT
 from .idx import read_idx
 
 __all__ = ["MNIST_FILES", "MNIST_MIRRORS", "MNIST_SHA256", "fetch_mnist", "load_mnist",
@@ -48,7 +49,7 @@ _SHAPE = (28, 28)
 
 def _default_folder():
     """The repository's ``data/mnist/`` folder, next to the package folder."""
-    return Path(__file__).resolve().parent.parent / "data" / "mnist"
+    return REPO_ROOT / "data" / "mnist"
 
 
 def _data_folder(path):

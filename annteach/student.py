@@ -32,10 +32,10 @@ import json
 import re
 from pathlib import Path
 
-from .files import atomic_write
+from .files import REPO_ROOT, atomic_write
 
 # The project folder: this module is annteach/student.py inside it.
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 NOTEBOOKS_DIR = ROOT / "notebooks"
 DEFAULT_OUT = ROOT / "build" / "student"
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
