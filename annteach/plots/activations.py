@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..activations import ACTIVATIONS
+from ._axes import get_ax
 
 __all__ = ["plot_activation", "plot_activation_grid"]
 
@@ -41,8 +42,7 @@ def plot_activation(name, a=None, derivative=False, ax=None, color="C0"):
     a = _DEFAULT_A if a is None else np.asarray(a, dtype=np.float64)
     y = g(a)
     values = g_derivative(y) if derivative else y
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4, 3))
+    ax = get_ax(ax, (4, 3))
     ax.axhline(0, color="0.8", lw=0.8, zorder=0)
     ax.axvline(0, color="0.8", lw=0.8, zorder=0)
     (line,) = ax.plot(a, values, color=color, lw=2)

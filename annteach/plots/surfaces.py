@@ -3,6 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._axes import get_ax
 from .xor import _tex
 
 __all__ = ["plot_error_contour", "plot_error_surface", "plot_sample_errors"]
@@ -70,8 +71,7 @@ def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None
     lines : list of Line2D
         One line per path, its data the path's two columns.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.2))
+    ax = get_ax(ax, (5, 3.2))
     contour = ax.contourf(A, B, E, levels=levels, cmap=cmap)
     ax.figure.colorbar(contour, ax=ax, label="$E$")
     lines = []

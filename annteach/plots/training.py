@@ -1,20 +1,14 @@
 """Plots of training results: learning curves, a 2-input decision boundary,
 and the confusion matrix of a classifier."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import PowerNorm
 
 from ..evaluation import confusion_counts
+from ._axes import get_ax
 from .xor import plot_xor_data
 
 __all__ = ["plot_confusion_matrix", "plot_decision_boundary", "plot_learning_curve"]
-
-
-def _get_ax(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def plot_learning_curve(loss_history, ax=None, label=None, log=True):
@@ -42,7 +36,7 @@ def plot_learning_curve(loss_history, ax=None, label=None, log=True):
     if history.ndim != 1 or history.size == 0:
         raise ValueError(f"loss_history must be a non-empty 1-D sequence, got shape "
                          f"{history.shape}")
-    ax = _get_ax(ax, (4.5, 3.2))
+    ax = get_ax(ax, (4.5, 3.2))
     (line,) = ax.plot(np.arange(1, history.size + 1), history, label=label)
     if log:
         ax.set_yscale("log")
@@ -104,7 +98,7 @@ def plot_decision_boundary(model, ax=None, threshold=0.5, resolution=101, colorb
     """
     if int(resolution) < 2:
         raise ValueError(f"resolution must be at least 2, got {resolution}")
-    ax = _get_ax(ax, (4.2, 3.6))
+    ax = get_ax(ax, (4.2, 3.6))
     grid = np.linspace(0, 1, int(resolution))
     x1, x2 = np.meshgrid(grid, grid)
     Z = _outputs(model, np.column_stack([x1.ravel(), x2.ravel()])).reshape(x1.shape)
@@ -157,7 +151,7 @@ def plot_confusion_matrix(labels, predictions, n_classes=None, ax=None, gamma=0.
         (n_classes, n_classes): row = true class, column = predicted class.
     """
     counts = confusion_counts(labels, predictions, n_classes)
-    ax = _get_ax(ax, (4.5, 4.0))
+    ax = get_ax(ax, (4.5, 4.0))
     image = ax.imshow(counts, cmap="Blues", norm=PowerNorm(gamma, vmin=0,
                                                            vmax=max(counts.max(), 1)))
     if annotate:

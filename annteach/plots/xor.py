@@ -1,21 +1,15 @@
 """Plots for the XOR problem: the four samples, candidate lines, the 2-2-1 network."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch
 
 from ..xor import XOR_WEIGHTS, check_weight_names, xor_dataset
+from ._axes import get_ax
 
 __all__ = ["XOR_COLORS", "draw_xor_network", "plot_xor_data", "plot_xor_line"]
 
 #: Colours of class 0 and class 1 (two shades of blue).
 XOR_COLORS = ("#9ecae1", "#08519c")
-
-
-def _get_ax(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def plot_xor_data(ax=None, size=200):
@@ -34,7 +28,7 @@ def plot_xor_data(ax=None, size=200):
         ``scatters[c]`` holds the samples of class ``c``; its offsets are the
         rows of ``X`` with target ``c``, shape (2, 2).
     """
-    ax = _get_ax(ax, (3.2, 3.2))
+    ax = get_ax(ax, (3.2, 3.2))
     X, Y = xor_dataset()
     scatters = [
         ax.scatter(X[Y == c, 0], X[Y == c, 1], s=size, color=XOR_COLORS[c],
@@ -74,7 +68,7 @@ def plot_xor_line(w1, w2, b, ax=None):
     """
     if w1 == 0 and w2 == 0:
         raise ValueError("w1 and w2 are both 0: that is not a line")
-    ax = _get_ax(ax, (3.2, 3.2))
+    ax = get_ax(ax, (3.2, 3.2))
     scatters = plot_xor_data(ax)
     X, Y = xor_dataset()
     wrong = np.flatnonzero((X @ np.array([w1, w2]) + b > 0) != (Y == 1))
@@ -148,7 +142,7 @@ def draw_xor_network(weights=None, ax=None, radius=0.32):
     if weights is not None:
         check_weight_names(weights)
         weights = {**XOR_WEIGHTS, **weights}
-    ax = _get_ax(ax, (6.5, 3.6))
+    ax = get_ax(ax, (6.5, 3.6))
     nodes, edges, labels = {}, {}, {}
     for name, (x, y) in _NODES.items():
         bias = name.startswith("bias")
