@@ -27,7 +27,7 @@ import numpy as np
 
 from . import conv
 from .activations import softmax
-from .evaluation import accuracy
+from .evaluation import accuracy, count_params
 from .files import REPO_ROOT, atomic_write
 
 __all__ = [
@@ -174,8 +174,8 @@ class CNN:
 
     @property
     def n_params(self):
-        """Total number of weights and biases."""
-        return int(sum(W.size for W in self.weights))
+        """Total number of weights and biases (:func:`annteach.count_params`)."""
+        return count_params(self)
 
     def summary(self):
         """A plain-text table of the layers, their output shapes and parameter counts.
