@@ -1,0 +1,1 @@
+"""Course tools: building, presenting and handing out the lectures (not imported by annteach)."""
