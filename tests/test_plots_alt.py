@@ -45,6 +45,8 @@ def test_default_does_not_overwrite():
     assert alt.describe_axes_default(ax, "A helper's default.") == "The notebook's words."
     fig2, ax2 = plt.subplots()
     assert alt.describe_axes_default(ax2, "A helper's default.") == "A helper's default."
+    # a later helper drawing into the same axes replaces the earlier default
+    assert alt.describe_axes_default(ax2, "The later helper.") == "The later helper."
 
 
 def test_bad_descriptions_are_rejected():

@@ -92,3 +92,14 @@ def test_diverging_maps_end_in_their_concept_colours():
     # the middle of each map is light, its ends are not
     lab = srgb_to_lab([to_hex(out(0.5)), to_hex(weights(0.5))])
     assert (lab[:, 0] > 90).all()
+
+
+def test_contrast_ratio_and_readable_text_colours():
+    assert colors.contrast_ratio("#000000") == pytest.approx(21)
+    assert colors.contrast_ratio("#FFFFFF") == pytest.approx(1)
+    assert colors.contrast_ratio("#767676") == pytest.approx(4.54, abs=0.01)
+    for color in (colors.TRUTH_COLOR, colors.PREDICTION_COLOR, *colors.SAMPLE_COLORS):
+        assert colors.contrast_ratio(color) < 4.5  # the plain colours are too light for text
+        darker = colors.text_color(color)
+        assert 4.5 <= colors.contrast_ratio(darker) < 4.8
+    assert colors.text_color("#000000") == "#000000"

@@ -116,8 +116,15 @@ def test_confusion_matrix_n_classes_and_no_annotation():
     image = plot_confusion_matrix(np.array([1, 1]), np.array([1, 0]), n_classes=4,
                                   annotate=False)
     assert image.get_array().shape == (4, 4)
-    assert image.get_array().sum() == 2
+    assert image.get_array().data.sum() == 2
+    # the diagonal (correct predictions) is masked: the colours show only the errors
+    np.testing.assert_array_equal(image.get_array().mask, np.eye(4, dtype=bool))
+    assert image.get_array().sum() == 1
     assert not image.axes.texts
+    assert at.plots.alt_text(image.axes.figure) == (
+        "Confusion matrix of 2 predictions over 4 classes, true class down, predicted class "
+        "across: 1 correct on the grey diagonal, 1 errors coloured off it; most frequent: "
+        "1 taken for 0 (1).")
 
 
 @pytest.mark.parametrize("labels, predictions, kwargs", [

@@ -22,7 +22,11 @@ def test_xor_data_scatter_offsets_are_the_dataset():
     colors = [tuple(sc.get_facecolor()[0]) for sc in scatters]
     assert colors[0] != colors[1]
     ax = scatters[0].axes
-    assert list(ax.get_xticks()) == [] and list(ax.get_yticks()) == []
+    assert list(ax.get_xticks()) == [0, 1] and list(ax.get_yticks()) == [0, 1]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "class 0 ($t = 0$)", "class 1 ($t = 1$)"]
+    assert scatters[0].get_paths()[0] != scatters[1].get_paths()[0]  # a marker per class
+    assert "class 0 (blue circles) at (0, 0), (1, 1)" in at.plots.alt_text(ax.figure)
 
 
 def test_xor_data_draws_on_given_axes():

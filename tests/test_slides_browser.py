@@ -14,7 +14,7 @@ import io
 
 import nbformat
 import pytest
-from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog, shared_browser
+from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog
 
 from annteach import course
 
@@ -110,28 +110,6 @@ def inspect_page(browser, path, walk, screenshot=None):
         return report
     finally:
         context.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    return shared_browser()
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """Build decks and pages lazily, once per notebook, into a temporary folder."""
-    out = tmp_path_factory.mktemp("course")
-    cache = {}
-
-    def build(notebook):
-        if notebook not in cache:
-            cache[notebook] = (
-                course.build_deck(notebook, out / "slides"),
-                course.build_html(notebook, out / "html"),
-            )
-        return cache[notebook]
-
-    return build
 
 
 @pytest.fixture(scope="session")

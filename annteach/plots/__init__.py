@@ -19,6 +19,7 @@ from .cnn import (  # noqa: F401
     plot_convolution,
     plot_feature_maps,
     plot_filters,
+    plot_filters_and_maps,
     plot_misclassified,
 )
 from .digits import plot_digit_gallery, tile_images  # noqa: F401

@@ -11,6 +11,7 @@ it into the ``alt`` attribute of the image in the HTML pages and the slide decks
 __all__ = ["alt_text", "describe", "describe_axes_default"]
 
 _ATTRIBUTE = "_annteach_alt"
+_DEFAULT = "_annteach_alt_is_default"
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 
 
@@ -37,14 +38,17 @@ def describe(target, text):
         raise ValueError("a text alternative must be a non-empty string")
     text = " ".join(text.split())
     setattr(target, _ATTRIBUTE, text)
+    setattr(target, _DEFAULT, False)
     return text
 
 
 def describe_axes_default(ax, text):
-    """Describe ``ax`` with ``text`` unless it already has a description (a helper's default
-    must not overwrite what the notebook or an earlier call said)."""
-    if not getattr(ax, _ATTRIBUTE, None):
+    """A plot helper's description of ``ax``: it replaces another helper's default (the last
+    helper drawing into the axes knows most) but never what a notebook set with
+    :func:`describe`."""
+    if not getattr(ax, _ATTRIBUTE, None) or getattr(ax, _DEFAULT, False):
         describe(ax, text)
+        setattr(ax, _DEFAULT, True)
     return getattr(ax, _ATTRIBUTE)
 
 

@@ -41,7 +41,9 @@ __all__ = [
     "TRUTH_COLOR",
     "WEIGHT_COLORS",
     "concept_groups",
+    "contrast_ratio",
     "output_cmap",
+    "text_color",
     "weight_cmap",
 ]
 
@@ -106,6 +108,38 @@ def concept_groups():
         # the output map's ends with the points drawn on it
         "classes on white": (*CLASS_COLORS, "#FFFFFF"),
     }
+
+
+def _luminance(color):
+    from .colorvision import _linear, to_rgb
+
+    r, g, b = _linear(to_rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground, background="#FFFFFF"):
+    """WCAG 2.1 contrast ratio of two ``"#rrggbb"`` colours (1 to 21)."""
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_color(color, background="#FFFFFF", ratio=4.5):
+    """``color`` darkened just enough for text on ``background`` (WCAG AA: 4.5:1).
+
+    Returns
+    -------
+    str
+        ``"#rrggbb"``; ``color`` itself when it already meets the ratio.
+    """
+    from .colorvision import _gamma, _linear, to_rgb
+
+    linear = _linear(to_rgb(color))
+    for step in range(101):
+        rgb = _gamma(linear * (1 - step / 100))
+        candidate = "#" + "".join(f"{round(255 * v):02X}" for v in rgb)
+        if contrast_ratio(candidate, background) >= ratio:
+            return candidate
+    return "#000000"
 
 
 def _diverging(name, low, high):

@@ -165,7 +165,8 @@ def figure_png(fig, retina=True):
     metadata : dict
         ``width``, ``height`` (CSS pixels), ``alt`` (when the figure is described) and
         ``annteach``: ``{"dpi": CSS pixels per inch, "font_pt": smallest text in points,
-        "font_px": its height in CSS pixels at the natural size}``.
+        "font_px": its height in CSS pixels at the natural size}`` (both None for a figure
+        without text).
     """
     from io import BytesIO
 
@@ -184,7 +185,7 @@ def figure_png(fig, retina=True):
     text = alt_text(fig)
     if text:
         metadata["alt"] = text
-    metadata["annteach"] = {"dpi": float(fig.dpi)}
+    metadata["annteach"] = {"dpi": float(fig.dpi), "font_pt": None, "font_px": None}
     if font_pt is not None:
         metadata["annteach"].update(font_pt=float(font_pt),
                                     font_px=round(font_pt / 72 * fig.dpi, 3))

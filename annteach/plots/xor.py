@@ -1,26 +1,38 @@
 """Plots for the XOR problem: the four samples, candidate lines, the 2-2-1 network."""
 
 import numpy as np
-from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, FancyArrowPatch, Patch
 
 from ..xor import XOR_WEIGHTS, check_weight_names, xor_dataset
 from ._axes import get_ax
+from .alt import describe_axes_default
+from .colors import CLASS_COLORS, INK, WEIGHT_COLORS
+from .style import FIGSIZE, FONT_PT
 
 __all__ = ["XOR_COLORS", "draw_xor_network", "plot_xor_data", "plot_xor_line"]
 
-#: Colours of class 0 and class 1 (two shades of blue).
-XOR_COLORS = ("#9ecae1", "#08519c")
+#: Colours of class 0 and class 1 (the course's class colours).
+XOR_COLORS = CLASS_COLORS
+#: Marker of each class (shape as well as colour tells the classes apart).
+XOR_MARKERS = ("o", "s")
 
 
-def plot_xor_data(ax=None, size=200):
-    """Scatter plot of the four XOR samples, one colour per class, no ticks.
+def _points(X):
+    return ", ".join(f"({x1:g}, {x2:g})" for x1, x2 in X)
+
+
+def plot_xor_data(ax=None, size=260, legend=True):
+    """Scatter plot of the four XOR samples: a colour and a marker per class, 0/1 ticks.
 
     Parameters
     ----------
     ax : matplotlib Axes, optional
-        Where to draw; a new (3.2, 3.2) figure when None.
+        Where to draw; a new course-sized square figure when None.
     size : float, optional
         Marker area in points**2.
+    legend : bool, optional
+        Key the classes above the axes.
 
     Returns
     -------
@@ -28,24 +40,31 @@ def plot_xor_data(ax=None, size=200):
         ``scatters[c]`` holds the samples of class ``c``; its offsets are the
         rows of ``X`` with target ``c``, shape (2, 2).
     """
-    ax = get_ax(ax, (3.2, 3.2))
+    ax = get_ax(ax, FIGSIZE["square"])
     X, Y = xor_dataset()
     scatters = [
         ax.scatter(X[Y == c, 0], X[Y == c, 1], s=size, color=XOR_COLORS[c],
-                   edgecolors="black", zorder=3, label=f"class {c}")
+                   marker=XOR_MARKERS[c], edgecolors=INK, linewidths=1.5, zorder=3,
+                   label=f"class {c} ($t = {c}$)")
         for c in (0, 1)
     ]
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylim(-0.5, 1.5)
     ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.set_xticks([0, 1])
+    ax.set_yticks([0, 1])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
+    if legend:
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    describe_axes_default(ax, "The four XOR samples in the (x1, x2) plane: class 0 (blue "
+                          f"circles) at {_points(X[Y == 0])}, class 1 (vermillion squares) at "
+                          f"{_points(X[Y == 1])}; each class sits on one diagonal, so no "
+                          "straight line separates them.")
     return scatters
 
 
-def plot_xor_line(w1, w2, b, ax=None):
+def plot_xor_line(w1, w2, b, ax=None, legend=True):
     """A straight decision boundary on the XOR data, with its mistakes circled.
 
     The line ``w1*x1 + w2*x2 + b = 0`` predicts class 1 where
@@ -57,6 +76,8 @@ def plot_xor_line(w1, w2, b, ax=None):
         Line coefficients; ``w1`` and ``w2`` must not both be 0.
     ax : matplotlib Axes, optional
         Where to draw; a new figure when None.
+    legend : bool, optional
+        Key the classes, the shaded side and the circled mistakes.
 
     Returns
     -------
@@ -68,8 +89,8 @@ def plot_xor_line(w1, w2, b, ax=None):
     """
     if w1 == 0 and w2 == 0:
         raise ValueError("w1 and w2 are both 0: that is not a line")
-    ax = get_ax(ax, (3.2, 3.2))
-    scatters = plot_xor_data(ax)
+    ax = get_ax(ax, FIGSIZE["square"])
+    scatters = plot_xor_data(ax, legend=False)
     X, Y = xor_dataset()
     wrong = np.flatnonzero((X @ np.array([w1, w2]) + b > 0) != (Y == 1))
     # Shade the class-1 side: evaluate the sign on a grid covering the axes.
@@ -82,10 +103,21 @@ def plot_xor_line(w1, w2, b, ax=None):
         (line,) = ax.plot(xs, -(w1 * xs + b) / w2, color="black")
     else:
         (line,) = ax.plot([-b / w1] * 2, [-0.5, 1.5], color="black")
-    marks = ax.scatter(X[wrong, 0], X[wrong, 1], s=600, facecolors="none",
-                       edgecolors="red", linewidths=2, zorder=4)
+    marks = ax.scatter(X[wrong, 0], X[wrong, 1], s=900, facecolors="none",
+                       edgecolors=INK, linestyles="--", linewidths=2, zorder=4)
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylim(-0.5, 1.5)
+    if legend:
+        handles = [*scatters,
+                   Patch(facecolor=XOR_COLORS[1], alpha=0.25, label="predicted class 1"),
+                   Line2D([], [], marker="o", markersize=16, markerfacecolor="none",
+                          markeredgecolor=INK, linestyle="none", label="misclassified")]
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
+                  frameon=False)
+    samples = "none" if not len(wrong) else _points(X[wrong])
+    describe_axes_default(ax, f"The line {w1:g} x1 + {w2:g} x2 + {b:g} = 0 on the four XOR "
+                          "samples, the side it predicts as class 1 shaded: it misclassifies "
+                          f"{len(wrong)} of 4 ({samples}).")
     return {"scatters": scatters, "line": line, "wrong": wrong, "marks": marks}
 
 
@@ -101,10 +133,11 @@ _EDGES = [
     ("x1", "h2", "w5"), ("x2", "h2", "w6"), ("bias_h", "h2", "b3"),
     ("h1", "y", "w1"), ("h2", "y", "w2"), ("bias_y", "y", "b1"),
 ]
-# Where along an edge its label sits (0 = source, 1 = target): near the source
-# on the crossing input-to-hidden edges, half-way on the hidden-to-output ones.
-_LABEL_AT = {"w3": 0.35, "w4": 0.35, "w5": 0.35, "w6": 0.35, "b2": 0.2, "b3": 0.6,
-             "w1": 0.5, "w2": 0.5, "b1": 0.5}
+# Where along an edge its label sits (0 = source, 1 = target): the crossing
+# input-to-hidden edges w4 and w5 are labelled near their source, away from the crossing;
+# the straight ones half-way; the bias edges where no other edge passes.
+_LABEL_AT = {"w3": 0.5, "w4": 0.24, "w5": 0.24, "w6": 0.5, "b2": 0.3, "b3": 0.55,
+             "w1": 0.5, "w2": 0.5, "b1": 0.55}
 
 
 def _tex(name):
@@ -128,7 +161,7 @@ def draw_xor_network(weights=None, ax=None, radius=0.32):
         the lecture's defaults); when given, each edge label shows
         ``name = value``, otherwise only the name.
     ax : matplotlib Axes, optional
-        Where to draw; a new (6.5, 3.6) figure when None.
+        Where to draw; a new course-sized wide figure when None.
     radius : float, optional
         Node radius in data units.
 
@@ -142,28 +175,39 @@ def draw_xor_network(weights=None, ax=None, radius=0.32):
     if weights is not None:
         check_weight_names(weights)
         weights = {**XOR_WEIGHTS, **weights}
-    ax = get_ax(ax, (6.5, 3.6))
+    ax = get_ax(ax, FIGSIZE["wide"])
     nodes, edges, labels = {}, {}, {}
     for name, (x, y) in _NODES.items():
         bias = name.startswith("bias")
         nodes[name] = ax.add_patch(Circle((x, y), radius, facecolor="#dddddd" if bias else
                                           "white", edgecolor="black", zorder=2))
-        ax.text(x, y, _tex(name), ha="center", va="center", fontsize=13, zorder=3)
+        ax.text(x, y, _tex(name), ha="center", va="center", fontsize=FONT_PT["label"] + 2,
+                zorder=3)
     for src, dst, w in _EDGES:
         (x0, y0), (x1, y1) = _NODES[src], _NODES[dst]
         # Start and end the arrow on the circles, not at their centres.
         d = np.array([x1 - x0, y1 - y0]) * radius / np.hypot(x1 - x0, y1 - y0)
+        color = "0.3" if weights is None else WEIGHT_COLORS[int(weights[w] >= 0)]
         arrow = FancyArrowPatch((x0 + d[0], y0 + d[1]), (x1 - d[0], y1 - d[1]),
-                                arrowstyle="-|>", mutation_scale=12, shrinkA=0, shrinkB=0,
-                                color="0.3", zorder=1)
+                                arrowstyle="-|>", mutation_scale=18, shrinkA=0, shrinkB=0,
+                                color=color, linewidth=2, zorder=1)
         edges[w] = (src, dst, ax.add_patch(arrow))
         t = _LABEL_AT[w]
         text = _tex(w) if weights is None else f"{_tex(w)}$={weights[w]:g}$"
         labels[w] = ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), text, ha="center",
-                            va="center", fontsize=10, zorder=3,
+                            va="center", fontsize=FONT_PT["annotation"], zorder=3,
                             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
     ax.set_xlim(-0.5, 6.5)
     ax.set_ylim(-2.0, 2.5)
     ax.set_aspect("equal")
     ax.axis("off")
+    if weights is not None:
+        ax.legend(handles=[Line2D([], [], color=WEIGHT_COLORS[1], lw=2, label="weight > 0"),
+                           Line2D([], [], color=WEIGHT_COLORS[0], lw=2, label="weight < 0")],
+                  loc="upper right", frameon=False)
+    values = "" if weights is None else " Weights: " + ", ".join(
+        f"{w} = {weights[w]:g}" for _, _, w in _EDGES) + "."
+    describe_axes_default(ax, "Diagram of the 2-2-1 network: inputs x1 and x2 and a bias "
+                          "node 1 feed the hidden units h1 and h2; h1, h2 and a second bias "
+                          "node feed the output y." + values)
     return {"nodes": nodes, "edges": edges, "labels": labels}

@@ -1,0 +1,278 @@
+"""Accessibility (WCAG 2.1 AA) and legibility of the HTML pages and decks, in Chromium.
+
+* axe-core (``axe_support``) with the tags wcag2a, wcag2aa, wcag21a and wcag21aa over every
+  HTML page and over every slide of every deck, each slide shown in turn;
+* every image has its own, specific text alternative (no nbconvert placeholder, no two
+  figures of the course with the same one);
+* on every slide with a figure the figure is shown at 60 % or more of the slide's width or
+  height, and its smallest text is at least 16 px tall at 1280x720, computed from the font
+  size the course style records for the figure, the figure's dpi and its displayed scale
+  (:func:`annteach.plots.text_height_px`).
+
+A sample lecture in the course style (``course_samples``) must pass everything; a page with
+known faults must be caught. The lecture notebooks are checked against the lists below of
+what they do not meet yet: a problem not listed fails, a listed one makes the test xfail.
+"""
+
+import nbformat
+import pytest
+from axe_support import WCAG_TAGS, axe_page, inject_axe, summarize
+from browser_support import ROOT, VIEWPORT, NetworkLog
+from course_samples import styled_notebook
+
+from annteach import course
+from annteach.plots import style
+
+NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
+PLACEHOLDER = "No description has been provided for this image"
+MIN_SHARE = 0.6
+
+# What the lecture notebooks do not meet yet (their figures predate the course style): for
+# each notebook, the slides ("h.v") with a figure problem. Keep these empty: restyle the
+# notebook, not the test.
+KNOWN_FIGURE_PROBLEMS = {}
+# axe-core violations still in the lecture notebooks: {stem: {"h.v": {rule ids}}}.
+KNOWN_AXE = {}
+
+READY_JS = """async () => {
+  if (window.Reveal) {
+    await new Promise(done => Reveal.isReady() ? done() : Reveal.on('ready', done));
+  }
+  if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
+  await document.fonts.ready;
+  await Promise.all(Array.from(document.images, img => img.complete ? null :
+      new Promise(done => { img.onload = img.onerror = done; })));
+}"""
+
+SLIDES_JS = """() => Reveal.getSlides().map(s => {
+  const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })"""
+
+# Shows slide (h, v) with all fragments; returns its heading and its images as displayed.
+SHOW_JS = """async ([h, v]) => {
+  Reveal.slide(h, v);
+  while (Reveal.nextFragment()) {}
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const slide = Reveal.getCurrentSlide();
+  const frame = document.querySelector('.reveal .slides').getBoundingClientRect();
+  const heading = slide.querySelector('h1, h2, h3');
+  return {
+    heading: heading ? heading.textContent.replace('\\u00b6', '').trim() : '',
+    slide: [frame.width, frame.height],
+    images: Array.from(slide.querySelectorAll('img'), img => {
+      const r = img.getBoundingClientRect();
+      return {alt: img.getAttribute('alt'), styled: 'dpi' in img.dataset,
+              fontPx: parseFloat(img.dataset.fontPx),
+              naturalWidth: parseFloat(img.getAttribute('width')) || img.naturalWidth,
+              width: r.width, height: r.height};
+    })};
+}"""
+
+# axe on the present slide and reveal's own controls (page-level rules run once per deck).
+AXE_SLIDE_JS = """async (tags) => {
+  const where = {include: [['.reveal .slides section.present'], ['.reveal .slide-number'],
+                           ['.reveal .controls'], ['.reveal .progress']]};
+  const result = await axe.run(where, {runOnly: {type: 'tag', values: tags},
+                                       resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => ({
+      target: n.target.join(' '), summary: n.failureSummary}))}));
+}"""
+
+
+def figure_problems(images, slide_size):
+    """What is wrong with a slide's figures: missing alt text, too small, text too small.
+
+    ``images``: as SHOW_JS returns them; the largest is the slide's main figure.
+    """
+    problems = []
+    for image in images:
+        if not image["alt"] or image["alt"].strip() == PLACEHOLDER:
+            problems.append("no alt text")
+    if not images:
+        return problems
+    main = max(images, key=lambda image: image["width"] * image["height"])
+    width_share, height_share = (main["width"] / slide_size[0], main["height"] / slide_size[1])
+    if max(width_share, height_share) < MIN_SHARE:
+        problems.append(f"figure {width_share:.0%} wide, {height_share:.0%} high")
+    for image in images:
+        if not image["styled"]:
+            problems.append("not drawn in the course style")
+            continue
+        font_px = image["fontPx"]
+        if font_px != font_px:  # NaN: a figure without text (a gallery of digits)
+            continue
+        scale = image["width"] / image["naturalWidth"]
+        shown = style.text_height_px(font_px * 72 / style.DPI, dpi=style.DPI, scale=scale)
+        if shown < style.MIN_TEXT_PX:
+            problems.append(f"text {shown:.1f} px")
+    return problems
+
+
+def inspect_deck(browser, deck):
+    """Walk a deck: per slide its heading, figure problems, axe violations; and its alts."""
+    context = browser.new_context(viewport=VIEWPORT)
+    network = NetworkLog(context)
+    try:
+        page = context.new_page()
+        page.goto(deck.as_uri())
+        page.evaluate(READY_JS)
+        inject_axe(page)
+        slides = []
+        for h, v in page.evaluate(SLIDES_JS):
+            shown = page.evaluate(SHOW_JS, [h, v])
+            slides.append({
+                "where": f"{h + 1}.{v + 1}",
+                "heading": shown["heading"],
+                "alts": [image["alt"] for image in shown["images"]],
+                "figures": figure_problems(shown["images"], shown["slide"]),
+                "axe": page.evaluate(AXE_SLIDE_JS, WCAG_TAGS),
+            })
+        page.evaluate("Reveal.slide(0, 0)")
+        document = page.evaluate(
+            """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                resultTypes: ['violations']})).violations.map(v => ({id: v.id,
+                nodes: v.nodes.map(n => ({target: n.target.join(' ')}))}))""", WCAG_TAGS)
+        assert network.outside == []
+        return {"slides": slides, "document": document}
+    finally:
+        context.close()
+
+
+def inspect_html(browser, path):
+    context = browser.new_context(viewport=VIEWPORT)
+    NetworkLog(context)
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.evaluate(READY_JS)
+        return {"axe": axe_page(page),
+                "alts": page.evaluate("Array.from(document.images, i => i.getAttribute('alt'))"),
+                "lang": page.evaluate("document.documentElement.lang"),
+                "title": page.title()}
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def deck_inspection(browser, built):
+    cache = {}
+
+    def inspect(notebook):
+        if notebook not in cache:
+            cache[notebook] = inspect_deck(browser, built(notebook)[0])
+        return cache[notebook]
+
+    return inspect
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("styled")
+    notebook = styled_notebook(folder / "01_sample.ipynb")
+    return (notebook, course.build_deck(notebook, folder / "slides"),
+            course.build_html(notebook, folder / "html"))
+
+
+# --- the machinery, on a sample lecture and on pages with known faults ---------------------
+
+
+def test_sample_deck_meets_wcag_and_legibility(browser, sample):
+    notebook, deck, _ = sample
+    report = inspect_deck(browser, deck)
+    assert report["document"] == []
+    assert [s["where"] for s in report["slides"]] == ["1.1", "2.1", "2.2", "3.1"]
+    assert {s["where"]: s["axe"] for s in report["slides"] if s["axe"]} == {}
+    assert {s["where"]: s["figures"] for s in report["slides"] if s["figures"]} == {}
+    alts = [alt for s in report["slides"] for alt in s["alts"]]
+    assert len(alts) == 2 and len(set(alts)) == 2
+    assert alts[0] == "A bell-shaped curve with its peak of 1 at a = 0."
+
+
+def test_sample_deck_hides_tagged_code(sample):
+    _, deck, page = sample
+    deck_text, page_text = deck.read_text(encoding="utf-8"), page.read_text(encoding="utf-8")
+    # the plotting code is out of the slides, folded away on the page
+    assert "plot_xor_data" not in deck_text
+    assert "plot_xor_data" in page_text and '<details class="annteach-hidden-input">' in page_text
+
+
+def test_sample_page_meets_wcag(browser, sample):
+    report = inspect_html(browser, sample[2])
+    assert report["axe"] == []
+    assert report["lang"] == "en"
+    assert report["title"] == "1. Sample lecture"
+    assert len(report["alts"]) == 2 and PLACEHOLDER not in report["alts"]
+
+
+def test_checks_catch_faults(browser, tmp_path):
+    """A page with a faint text, an image without alt and a tiny figure is reported."""
+    page_file = tmp_path / "bad.html"
+    page_file.write_text(
+        "<!DOCTYPE html><html><head><title>bad</title></head><body>"
+        "<p style='color:#b0b0b0'>faint prompt</p>"
+        "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw=' width='10' height='10'>"
+        "</body></html>", encoding="utf-8")
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        found = summarize(axe_page(page))
+    finally:
+        context.close()
+    assert {"color-contrast", "image-alt", "html-has-lang"} <= set(found)
+    tiny = {"alt": PLACEHOLDER, "styled": True, "fontPx": 13.9, "naturalWidth": 400,
+            "width": 400, "height": 300}
+    assert figure_problems([tiny], (1231, 692)) == [
+        "no alt text", "figure 32% wide, 43% high", "text 13.9 px"]
+    fine = {"alt": "x", "styled": True, "fontPx": 19.44, "naturalWidth": 1200, "width": 1154,
+            "height": 481}
+    assert figure_problems([fine], (1231, 692)) == []
+    assert figure_problems([{**fine, "fontPx": float("nan")}], (1231, 692)) == []
+    assert figure_problems([{**fine, "styled": False}], (1231, 692)) == [
+        "not drawn in the course style"]
+
+
+# --- the lecture notebooks ------------------------------------------------------------------
+
+deck = pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+
+
+def _known(listing, notebook, found, what):
+    known = listing.get(notebook.stem, {})
+    unknown = {where: problem for where, problem in found.items() if known.get(where) != problem}
+    assert unknown == {}, f"{what} not in the known list"
+    if found:
+        pytest.xfail(f"TEMPORARY, known {what} in {notebook.stem}: {sorted(found)}")
+
+
+@deck
+def test_deck_passes_axe(deck_inspection, notebook):
+    report = deck_inspection(notebook)
+    assert report["document"] == []
+    found = {s["where"]: {v["id"] for v in s["axe"]} for s in report["slides"] if s["axe"]}
+    _known(KNOWN_AXE, notebook, found, "axe violations")
+
+
+@deck
+def test_deck_figures_are_readable_and_described(deck_inspection, notebook):
+    report = deck_inspection(notebook)
+    found = {s["where"]: sorted(set(s["figures"])) for s in report["slides"] if s["figures"]}
+    _known(KNOWN_FIGURE_PROBLEMS, notebook, found, "figure problems")
+
+
+@deck
+def test_html_page_passes_axe(browser, built, notebook):
+    report = inspect_html(browser, built(notebook)[1])
+    assert report["lang"] == "en"
+    nb = nbformat.read(notebook, as_version=4)
+    assert report["title"] == course.notebook_title(nb, notebook.stem)
+    assert summarize(report["axe"]) == {}
+
+
+def test_no_two_figures_share_a_text_alternative(deck_inspection):
+    seen = {}
+    for notebook in NOTEBOOKS:
+        for s in deck_inspection(notebook)["slides"]:
+            for alt in s["alts"]:
+                if alt and alt != PLACEHOLDER:
+                    seen.setdefault(alt, []).append(f"{notebook.stem} {s['where']}")
+    assert {alt: where for alt, where in seen.items() if len(where) > 1} == {}
