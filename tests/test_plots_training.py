@@ -136,3 +136,19 @@ def test_confusion_matrix_n_classes_and_no_annotation():
 def test_confusion_matrix_rejects_bad_input(labels, predictions, kwargs):
     with pytest.raises(ValueError):
         plot_confusion_matrix(labels, predictions, **kwargs)
+
+
+def test_errors_vs_params_labels_every_model():
+    points = at.plots.plot_errors_vs_params(["linear", "MLP", "CNN"], [812, 392, 56],
+                                            [7850, 79510, 44426], n_test=10_000)
+    np.testing.assert_array_equal(points.get_offsets(), [[7850, 812], [79510, 392],
+                                                         [44426, 56]])
+    ax = points.axes
+    assert ax.get_xscale() == "log"
+    assert ax.get_ylabel() == "test errors (of 10,000)"
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["linear\n812 errors, 7,850 parameters", "MLP\n392 errors, 79,510 parameters",
+                     "CNN\n56 errors, 44,426 parameters"]
+    assert "CNN 56 errors with 44,426 parameters" in at.plots.alt_text(ax.figure)
+    with pytest.raises(ValueError, match="one error count"):
+        at.plots.plot_errors_vs_params(["a"], [1, 2], [3, 4])

@@ -22,6 +22,7 @@ from .cnn import (  # noqa: F401
     plot_filters_and_maps,
     plot_misclassified,
 )
+from .comparison import plot_errors_vs_params  # noqa: F401
 from .digits import plot_digit_gallery, tile_images  # noqa: F401
 from .style import (  # noqa: F401
     FIGSIZE,
