@@ -42,11 +42,12 @@ NODE_STAMP := slides/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-course: $(STAMP) $(NODE_STAMP)
+course: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	@mkdir -p $(BUILD)/notebooks
 	$(EXECUTE) --output-dir $(BUILD)/notebooks $(NOTEBOOKS)
 	$(BIN)/python -m annteach student --out $(BUILD)/student $(NOTEBOOKS)
 	$(BIN)/python -m annteach course build
+	$(BIN)/python -m annteach.tools.handouts --build $(BUILD)
 
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
