@@ -40,6 +40,13 @@ _READY_JS = """async () => {
   await Promise.all(Array.from(document.images, img => img.complete ? null :
       new Promise(done => { img.onload = img.onerror = done; })));
   if (Reveal.isPrintView()) {
+    // reveal lays the pages out after 'ready': wait until every slide sits on a page
+    const slides = Reveal.getTotalSlides();
+    for (let frame = 0; frame < 600; frame++) {
+      const pages = document.querySelectorAll('.reveal .slides .pdf-page').length;
+      if (pages >= slides) { break; }
+      await new Promise(done => requestAnimationFrame(done));
+    }
     await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   }
 }"""
