@@ -22,7 +22,7 @@ def _points(X):
     return ", ".join(f"({x1:g}, {x2:g})" for x1, x2 in X)
 
 
-def plot_xor_data(ax=None, size=260, legend=True):
+def plot_xor_data(ax=None, size=260, legend=None):
     """Scatter plot of the four XOR samples: a colour and a marker per class, 0/1 ticks.
 
     Parameters
@@ -32,7 +32,8 @@ def plot_xor_data(ax=None, size=260, legend=True):
     size : float, optional
         Marker area in points**2.
     legend : bool, optional
-        Key the classes above the axes.
+        Key the classes above the axes; by default only in a figure of its own (a figure
+        that holds more keys its classes once).
 
     Returns
     -------
@@ -40,6 +41,8 @@ def plot_xor_data(ax=None, size=260, legend=True):
         ``scatters[c]`` holds the samples of class ``c``; its offsets are the
         rows of ``X`` with target ``c``, shape (2, 2).
     """
+    if legend is None:
+        legend = ax is None
     ax = get_ax(ax, FIGSIZE["square"])
     X, Y = xor_dataset()
     scatters = [
@@ -64,7 +67,7 @@ def plot_xor_data(ax=None, size=260, legend=True):
     return scatters
 
 
-def plot_xor_line(w1, w2, b, ax=None, legend=True):
+def plot_xor_line(w1, w2, b, ax=None, legend=None):
     """A straight decision boundary on the XOR data, with its mistakes circled.
 
     The line ``w1*x1 + w2*x2 + b = 0`` predicts class 1 where
@@ -77,7 +80,8 @@ def plot_xor_line(w1, w2, b, ax=None, legend=True):
     ax : matplotlib Axes, optional
         Where to draw; a new figure when None.
     legend : bool, optional
-        Key the classes, the shaded side and the circled mistakes.
+        Key the classes, the shaded side and the circled mistakes; by default only in a
+        figure of its own (of several panels, pass True for one).
 
     Returns
     -------
@@ -89,6 +93,8 @@ def plot_xor_line(w1, w2, b, ax=None, legend=True):
     """
     if w1 == 0 and w2 == 0:
         raise ValueError("w1 and w2 are both 0: that is not a line")
+    if legend is None:
+        legend = ax is None
     ax = get_ax(ax, FIGSIZE["square"])
     scatters = plot_xor_data(ax, legend=False)
     X, Y = xor_dataset()
