@@ -22,6 +22,7 @@ from course_samples import styled_notebook
 
 from annteach import course
 from annteach.plots import style
+from annteach.tools.handouts import SHOW_JS, SLIDES_JS
 
 NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
 PLACEHOLDER = "No description has been provided for this image"
@@ -85,14 +86,8 @@ READY_JS = """async () => {
       new Promise(done => { img.onload = img.onerror = done; })));
 }"""
 
-SLIDES_JS = """() => Reveal.getSlides().map(s => {
-  const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })"""
-
-# Shows slide (h, v) with all fragments; returns its heading and its images as displayed.
-SHOW_JS = """async ([h, v]) => {
-  Reveal.slide(h, v);
-  while (Reveal.nextFragment()) {}
-  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+# The shown slide's heading and its images as displayed.
+MEASURE_JS = """() => {
   const slide = Reveal.getCurrentSlide();
   const frame = document.querySelector('.reveal .slides').getBoundingClientRect();
   const heading = slide.querySelector('h1, h2, h3');
@@ -159,7 +154,8 @@ def inspect_deck(browser, deck):
         inject_axe(page)
         slides = []
         for h, v in page.evaluate(SLIDES_JS):
-            shown = page.evaluate(SHOW_JS, [h, v])
+            page.evaluate(SHOW_JS, [h, v])
+            shown = page.evaluate(MEASURE_JS)
             slides.append({
                 "where": f"{h + 1}.{v + 1}",
                 "heading": shown["heading"],

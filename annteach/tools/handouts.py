@@ -50,9 +50,10 @@ _READY_JS = """async () => {
     await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   }
 }"""
-_SLIDES_JS = """() => Reveal.getSlides().map(s => {
+# The (h, v) position of every slide, in order; showing one slide with all its fragments.
+SLIDES_JS = """() => Reveal.getSlides().map(s => {
   const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })"""
-_SHOW_JS = """async ([h, v]) => {
+SHOW_JS = """async ([h, v]) => {
   Reveal.slide(h, v);
   while (Reveal.nextFragment()) {}
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
@@ -180,8 +181,8 @@ def screenshot_slides(deck_html, out_dir, browser=None):
     with _browser(browser) as running:
         context, page = _open(running, deck_html.as_uri())
         try:
-            for k, (h, v) in enumerate(page.evaluate(_SLIDES_JS), start=1):
-                page.evaluate(_SHOW_JS, [h, v])
+            for k, (h, v) in enumerate(page.evaluate(SLIDES_JS), start=1):
+                page.evaluate(SHOW_JS, [h, v])
                 target = out_dir / f"{k:02d}_{h + 1}.{v + 1}.png"
                 png = page.screenshot()
                 atomic_write(target, lambda f, png=png: f.write(png))
