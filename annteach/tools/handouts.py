@@ -57,6 +57,10 @@ SHOW_JS = """async ([h, v]) => {
   Reveal.slide(h, v);
   while (Reveal.nextFragment()) {}
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  // fragments fade in: wait for the CSS transitions (not reveal's looping hints) to end
+  const fading = document.getAnimations().filter(a => a instanceof CSSTransition);
+  await Promise.race([Promise.all(fading.map(a => a.finished.catch(() => null))),
+                      new Promise(done => setTimeout(done, 3000))]);
 }"""
 
 
