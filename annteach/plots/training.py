@@ -189,10 +189,13 @@ def plot_confusion_matrix(labels, predictions, n_classes=None, ax=None, gamma=0.
     image = ax.imshow(errors, cmap=cmap, norm=PowerNorm(gamma, vmin=1,
                                                         vmax=max(largest_error, 2)))
     if annotate:
-        size = FONT_PT["annotation"] if counts.shape[0] <= 10 else FONT_PT["annotation"] - 2
+        off = errors.filled(0)
+        sizes = (_count_font_size(ax, counts.shape[0], np.diag(counts).max(), 1.0),
+                 _count_font_size(ax, counts.shape[0], off.max(), 0.85))
         for (t, p), count in np.ndenumerate(counts):
             if not count:
                 continue
+            size = sizes[t != p]
             if t == p:
                 color = INK
             else:
@@ -209,6 +212,15 @@ def plot_confusion_matrix(labels, predictions, n_classes=None, ax=None, gamma=0.
     ax.figure.colorbar(image, ax=ax, label="errors (off the diagonal)")
     describe_axes_default(ax, _confusion_summary(counts))
     return image
+
+
+def _count_font_size(ax, n, largest, fill):
+    """The course's annotation size, or smaller when ``largest`` would not fit in ``fill``
+    of a cell's width (a digit is about 0.62 em wide; the axes as placed before layout)."""
+    fig = ax.figure
+    cell_pt = min(ax.get_position().width * fig.get_figwidth(),
+                  ax.get_position().height * fig.get_figheight()) * 72 / n
+    return min(FONT_PT["annotation"], fill * cell_pt / (0.62 * len(str(int(largest)))))
 
 
 def _error_cmap():
