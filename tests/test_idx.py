@@ -48,7 +48,7 @@ def traced(function, *args, **kwargs):
     try:
         try:
             outcome = function(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - the caller inspects what was raised
+        except Exception as exc:  # the caller inspects what was raised
             outcome = exc
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -442,7 +442,7 @@ def run_with_time_limit(function, path, seconds=3):
     def call():
         try:
             function(path)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
+        except BaseException as exc:  # reported to the test
             raised.append(exc)
 
     thread = threading.Thread(target=call, daemon=True)
