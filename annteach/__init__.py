@@ -45,7 +45,15 @@ from .surfaces import (
     xor_error_gradient,
     xor_sample_errors,
 )
-from .xor import XOR_WEIGHTS, xor_dataset, xor_error, xor_net
+from .xor import (
+    XOR_WEIGHT_POSITIONS,
+    XOR_WEIGHTS,
+    xor_dataset,
+    xor_error,
+    xor_net,
+    xor_weight_matrices,
+    xor_weights_from_matrices,
+)
 
 __version__ = "0.1.0"
 
@@ -55,6 +63,7 @@ __all__ = [
     "ERROR_GRID",
     "MLP",
     "XOR_WEIGHTS",
+    "XOR_WEIGHT_POSITIONS",
     "accuracy",
     "add_bias",
     "backprop",
@@ -98,6 +107,8 @@ __all__ = [
     "xor_error_gradient",
     "xor_net",
     "xor_sample_errors",
+    "xor_weight_matrices",
+    "xor_weights_from_matrices",
 ]
 
 # Submodules with heavy imports (matplotlib, ipywidgets) load on first use.
