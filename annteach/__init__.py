@@ -40,6 +40,7 @@ from .mlp import MLP, one_hot
 from .mnist import fetch_mnist, load_mnist, mnist_files, scale
 from .surfaces import (
     ERROR_GRID,
+    descent_paths,
     error_grid,
     gradient_descent_path,
     xor_error_gradient,
@@ -71,6 +72,7 @@ __all__ = [
     "confusion_counts",
     "conv",
     "count_params",
+    "descent_paths",
     "error_grid",
     "exercises",
     "fetch_mnist",
