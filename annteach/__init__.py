@@ -35,6 +35,7 @@ from .evaluation import (
 )
 from .gradcheck import check_gradient, numerical_gradient, relative_error
 from .idx import open_idx, read_idx, write_idx
+from .landscape import descent_comparison, first_epoch_below, grid_local_minima, line_minimum
 from .layers import add_bias, backprop, fprop, remove_bias
 from .mlp import MLP, one_hot
 from .mnist import fetch_mnist, load_mnist, mnist_files, scale
@@ -72,14 +73,18 @@ __all__ = [
     "confusion_counts",
     "conv",
     "count_params",
+    "descent_comparison",
     "descent_paths",
     "error_grid",
     "exercises",
     "fetch_mnist",
+    "first_epoch_below",
     "fprop",
     "gradient_descent_path",
+    "grid_local_minima",
     "identity",
     "identity_derivative",
+    "line_minimum",
     "load_mnist",
     "load_pretrained_cnn",
     "logistic",
