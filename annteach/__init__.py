@@ -56,6 +56,7 @@ from .xor import (
     xor_weight_matrices,
     xor_weights_from_matrices,
 )
+from .xor_backprop import xor_backprop_example, xor_gradient, xor_numerical_gradient
 
 __version__ = "0.1.0"
 
@@ -109,10 +110,13 @@ __all__ = [
     "timed",
     "top_k",
     "write_idx",
+    "xor_backprop_example",
     "xor_dataset",
     "xor_error",
     "xor_error_gradient",
+    "xor_gradient",
     "xor_net",
+    "xor_numerical_gradient",
     "xor_sample_errors",
     "xor_weight_matrices",
     "xor_weights_from_matrices",
