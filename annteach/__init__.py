@@ -57,6 +57,7 @@ from .xor import (
     xor_weights_from_matrices,
 )
 from .xor_backprop import xor_backprop_example, xor_gradient, xor_numerical_gradient
+from .xor_seeds import XorSeedRuns, train_xor_seeds
 
 __version__ = "0.1.0"
 
@@ -67,6 +68,7 @@ __all__ = [
     "MLP",
     "XOR_WEIGHTS",
     "XOR_WEIGHT_POSITIONS",
+    "XorSeedRuns",
     "accuracy",
     "add_bias",
     "backprop",
@@ -109,6 +111,7 @@ __all__ = [
     "tanh_derivative",
     "timed",
     "top_k",
+    "train_xor_seeds",
     "write_idx",
     "xor_backprop_example",
     "xor_dataset",
