@@ -9,7 +9,9 @@ Times, as medians over the repeats, wall and CPU time of:
   baseline the stacked computation replaces), and the speed-up;
 * lecture 2's batch-against-stochastic comparison, ``at.descent_comparison``
   from six starts with five stochastic runs each, 300 epochs;
-* lecture 4's seed-9 run, ``at.train_xor_seeds([9], epochs=20000)``.
+* the same comparison on the whole network: 40 seeds, 500 epochs, learning rate
+  1.0, full batch and batch size 1;
+* lecture 4's seed-9 run, ``at.train_xor_seeds([9], epochs=5000)``.
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_xor_seeds.py [--repeat 5]
 """
@@ -61,7 +63,10 @@ def main():
         ("init table, 3 x 40 seeds, 2000 epochs", lambda: table(2000)),
         ("batch vs stochastic, 6 starts x (1 + 5), 300 epochs",
          lambda: at.descent_comparison(STARTS, learning_rate=30, epochs=300, runs=5)),
-        ("seed 9, 20000 epochs", lambda: at.train_xor_seeds([9], epochs=20000)),
+        ("batch and stochastic, 40 seeds, 500 epochs",
+         lambda: [at.train_xor_seeds(range(40), epochs=500, learning_rate=1.0, batch_size=b)
+                  for b in (None, 1)]),
+        ("seed 9, 5000 epochs", lambda: at.train_xor_seeds([9], epochs=5000)),
     ]
     results = {}
     for name, fn in rows:
