@@ -35,17 +35,29 @@ from .evaluation import (
 )
 from .gradcheck import check_gradient, numerical_gradient, relative_error
 from .idx import open_idx, read_idx, write_idx
+from .landscape import descent_comparison, first_epoch_below, grid_local_minima, line_minimum
 from .layers import add_bias, backprop, fprop, remove_bias
 from .mlp import MLP, one_hot
 from .mnist import fetch_mnist, load_mnist, mnist_files, scale
 from .surfaces import (
     ERROR_GRID,
+    descent_paths,
     error_grid,
     gradient_descent_path,
     xor_error_gradient,
     xor_sample_errors,
 )
-from .xor import XOR_WEIGHTS, xor_dataset, xor_error, xor_net
+from .xor import (
+    XOR_WEIGHT_POSITIONS,
+    XOR_WEIGHTS,
+    xor_dataset,
+    xor_error,
+    xor_net,
+    xor_weight_matrices,
+    xor_weights_from_matrices,
+)
+from .xor_backprop import xor_backprop_example, xor_gradient, xor_numerical_gradient
+from .xor_seeds import XorSeedRuns, train_xor_seeds
 
 __version__ = "0.1.0"
 
@@ -55,6 +67,8 @@ __all__ = [
     "ERROR_GRID",
     "MLP",
     "XOR_WEIGHTS",
+    "XOR_WEIGHT_POSITIONS",
+    "XorSeedRuns",
     "accuracy",
     "add_bias",
     "backprop",
@@ -62,13 +76,18 @@ __all__ = [
     "confusion_counts",
     "conv",
     "count_params",
+    "descent_comparison",
+    "descent_paths",
     "error_grid",
     "exercises",
     "fetch_mnist",
+    "first_epoch_below",
     "fprop",
     "gradient_descent_path",
+    "grid_local_minima",
     "identity",
     "identity_derivative",
+    "line_minimum",
     "load_mnist",
     "load_pretrained_cnn",
     "logistic",
@@ -92,12 +111,18 @@ __all__ = [
     "tanh_derivative",
     "timed",
     "top_k",
+    "train_xor_seeds",
     "write_idx",
+    "xor_backprop_example",
     "xor_dataset",
     "xor_error",
     "xor_error_gradient",
+    "xor_gradient",
     "xor_net",
+    "xor_numerical_gradient",
     "xor_sample_errors",
+    "xor_weight_matrices",
+    "xor_weights_from_matrices",
 ]
 
 # Submodules with heavy imports (matplotlib, ipywidgets) load on first use.
