@@ -6,13 +6,13 @@ import sys
 # Each command: name -> (help, module, function). The module is imported only
 # when its command runs, so ``annteach --help`` stays fast.
 COMMANDS = {
-    "student": ("write the student editions of the notebooks", "annteach.student", "run"),
+    "student": ("write the student editions of the notebooks", "annteach.tools.student", "run"),
     "course": ("build offline slide decks, HTML pages and index; present with RISE",
-               "annteach.course", "main"),
-    "train-cnn": ("train the CNN from scratch on MNIST and write its weights", "annteach.train_cnn",
-                  "run"),
+               "annteach.tools.course", "main"),
+    "train-cnn": ("train the CNN from scratch on MNIST and write its weights",
+                  "annteach.tools.train_cnn", "run"),
     "tidy": ("drop the widget views from executed notebooks (after make outputs)",
-             "annteach.tidy", "run"),
+             "annteach.tools.tidy", "run"),
 }
 
 

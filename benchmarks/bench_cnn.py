@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import annteach as at
 from annteach.cnn import CNN
-from annteach.train_cnn import Adam
+from annteach.tools.train_cnn import Adam
 
 BATCH = 128
 MLP_SIZES = [784, 256, 10]

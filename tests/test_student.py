@@ -26,8 +26,8 @@ from nbformat.v4 import (
 )
 from traitlets import default
 
-from annteach import student
 from annteach.__main__ import main
+from annteach.tools import student
 
 DELIMITER = re.compile(r"(BEGIN|END) SOLUTION")
 

@@ -5,7 +5,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from annteach.__main__ import main
-from annteach.tidy import WIDGET_VIEW, strip_widget_views, tidy_notebook
+from annteach.tools.tidy import WIDGET_VIEW, strip_widget_views, tidy_notebook
 
 
 def _notebook(with_view=True):

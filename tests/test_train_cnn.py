@@ -9,7 +9,7 @@ import pytest
 import annteach as at
 from annteach.__main__ import main
 from annteach.cnn import CNN, load_cnn
-from annteach.train_cnn import DEFAULTS, Adam, configure_parser, random_shifts, train
+from annteach.tools.train_cnn import DEFAULTS, Adam, configure_parser, random_shifts, train
 
 SMALL = {"conv_channels": (4, 8), "hidden": 16}
 

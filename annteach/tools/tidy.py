@@ -10,7 +10,7 @@ refresh of an unchanged notebook gives no diff.
 
 from pathlib import Path
 
-from .files import atomic_write
+from ..files import atomic_write
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

@@ -32,7 +32,7 @@ import json
 import re
 from pathlib import Path
 
-from .files import REPO_ROOT, atomic_write
+from ..files import REPO_ROOT, atomic_write
 
 # The project folder: this module is annteach/student.py inside it.
 ROOT = REPO_ROOT

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cnn import CNN, MODEL_NAME, default_model_path, model_accuracy, save_cnn
+from ..cnn import CNN, MODEL_NAME, default_model_path, model_accuracy, save_cnn
 
 __all__ = ["DEFAULTS", "Adam", "configure_parser", "random_shifts", "run", "train"]
 
@@ -205,7 +205,7 @@ def configure_parser(parser):
 
 def run(args):
     """Train, evaluate on the 10,000 test images and write the weights and JSON."""
-    from .mnist import load_mnist, scale
+    from ..mnist import load_mnist, scale
 
     recipe = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
               "max_shift": args.max_shift, "seed": args.seed, "threads": args.threads,

@@ -30,7 +30,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .files import REPO_ROOT, atomic_write
+from ..files import REPO_ROOT, atomic_write
 
 # The project folder: this module is annteach/course.py inside it.
 ROOT = REPO_ROOT
