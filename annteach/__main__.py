@@ -8,7 +8,7 @@ import sys
 COMMANDS = {
     "student": ("write the student editions of the notebooks", "annteach.tools.student", "run"),
     "course": ("build offline slide decks, HTML pages and index; present with RISE",
-               "annteach.tools.course", "main"),
+               "annteach.tools.decks", "main"),
     "train-cnn": ("train the CNN from scratch on MNIST and write its weights",
                   "annteach.tools.train_cnn", "run"),
     "tidy": ("drop the widget views from executed notebooks (after make outputs)",

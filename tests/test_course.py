@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from annteach.tools import course
+from annteach.tools import decks as course
 
 
 def _nb(*slide_types, rise=None):

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog, shared_browser
 
-from annteach.tools import course
+from annteach.tools import decks as course
 
 NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
 
