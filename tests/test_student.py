@@ -28,6 +28,7 @@ from traitlets import default
 
 from annteach.__main__ import main
 from annteach.tools import student
+from annteach.tools.notebooks import course_notebooks
 
 DELIMITER = re.compile(r"(BEGIN|END) SOLUTION")
 
@@ -169,7 +170,7 @@ def _read(path):
     return nbformat.read(path, as_version=4)
 
 
-COMMITTED = student.default_notebooks()
+COMMITTED = course_notebooks()
 
 
 @pytest.fixture(params=COMMITTED, ids=[p.name for p in COMMITTED])
@@ -368,7 +369,7 @@ def test_command_line_error_names_the_notebook(tmp_path):
 @pytest.mark.skipif(not COMMITTED, reason="no committed notebooks yet")
 def test_command_line_defaults_to_the_project_notebooks(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the notebooks are found from the package, not the cwd
-    assert all(p.parent == student.ROOT / "notebooks" for p in COMMITTED)
+    assert all(p.parent == student.NOTEBOOKS_DIR for p in COMMITTED)
     assert main(["student", "--out", "student"]) == 0
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) == [p.name for p in COMMITTED]
 

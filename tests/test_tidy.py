@@ -12,7 +12,7 @@ def _notebook(with_view=True):
     data = {"text/plain": "[explorer: run in JupyterLab]"}
     if with_view:
         data[WIDGET_VIEW] = {"model_id": "0123abcd", "version_major": 2, "version_minor": 0}
-    cell = new_code_cell("at.widgets.xor_explorer()",
+    cell = new_code_cell("at.widgets.XorExplorer()",
                          outputs=[new_output("execute_result", data=data, execution_count=1)])
     plain = new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text="1\n")])
     return new_notebook(cells=[plain, cell])

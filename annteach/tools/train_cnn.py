@@ -1,16 +1,18 @@
-"""Train the CNN from scratch on MNIST: ``python -m annteach train-cnn``.
+"""Train the CNN from scratch on MNIST: ``python -m annteach train-cnn [--out DIR]``.
 
-The defaults (:data:`DEFAULTS`) are the recipe of the shipped weights in
-``data/models/``: the :class:`~annteach.cnn.CNN` default architecture
-(conv 12 and 24 channels, dense 128), 12 epochs over the 60,000 training
-images in mini-batches of 128, Adam (beta1 0.9, beta2 0.999) with a cosine
-learning-rate decay from 2e-3 to 0, and every training image shifted by a
-random whole number of pixels (-2..2 in x and y independently) each time it
-is used. BLAS runs on one thread (its products are small; a second thread
-gains little and loses a lot when the cores are shared). All randomness
-comes from one ``numpy.random.default_rng(seed)``. At the end the command
-measures the accuracy on the 10,000 test images and writes ``cnn.npz`` and
-``cnn.json`` (see :func:`annteach.cnn.save_cnn`).
+The defaults (:data:`DEFAULTS`) are the recipe of the shipped weights: the
+:class:`~annteach.CNN` default architecture (conv 12 and 24 channels, dense 128)
+trained by :func:`annteach.training.train` with its :data:`~annteach.training.RECIPE`
+(12 epochs over the 60,000 training images in mini-batches of 128, Adam with a
+cosine learning-rate decay from 2e-3 to 0, random shifts of up to 2 pixels,
+seed 0), with BLAS on one thread (its products are small; a second thread
+gains little and loses a lot when the cores are shared) and glibc keeping freed
+memory for reuse (:func:`annteach.memory.reuse_freed_memory`). At the end the
+command measures the accuracy on the 10,000 test images and writes ``cnn.npz``
+and ``cnn.json`` (:func:`annteach.cnn_files.save_cnn`) into ``--out``: by
+default ``models/`` in the per-user cache folder, never the package folder. The
+shipped model (``annteach/weights/`` in a clone) may be replaced only by the
+documented recipe, given that folder as ``--out`` explicitly.
 """
 
 import json
@@ -21,142 +23,21 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cnn import CNN, MODEL_NAME, default_model_path, model_accuracy, save_cnn
+from ..cnn import CNN
+from ..cnn_files import MODEL_NAME, default_model_path, save_cnn
+from ..evaluation import model_accuracy
+from ..paths import user_cache_dir
+from ..training import RECIPE, train
 
-__all__ = ["DEFAULTS", "Adam", "configure_parser", "random_shifts", "run", "train"]
+__all__ = ["DEFAULTS", "configure_parser", "default_out", "run"]
 
 #: The documented recipe (the command-line defaults).
-DEFAULTS = {
-    "epochs": 12,
-    "batch_size": 128,
-    "lr": 2e-3,
-    "max_shift": 2,
-    "seed": 0,
-    "threads": 1,
-    "conv_channels": (12, 24),
-    "hidden": 128,
-}
+DEFAULTS = {**RECIPE, "threads": 1, "conv_channels": (12, 24), "hidden": 128}
 
 
-class Adam:
-    """The Adam update rule (Kingma and Ba, 2015), in place on a list of arrays.
-
-    Parameters
-    ----------
-    params : list of ndarray
-        Updated in place by :meth:`step`.
-    beta1, beta2, eps : float, optional
-    """
-
-    def __init__(self, params, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.params, self.beta1, self.beta2, self.eps = params, beta1, beta2, eps
-        self.m = [np.zeros_like(P) for P in params]
-        self.v = [np.zeros_like(P) for P in params]
-        self.t = 0
-
-    def step(self, grads, lr):
-        """One update ``P -= lr * m_hat / (sqrt(v_hat) + eps)`` with gradients ``grads``."""
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        scale = lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
-        for P, G, m, v in zip(self.params, grads, self.m, self.v, strict=True):
-            m *= b1
-            m += (1 - b1) * G
-            v *= b2
-            v += (1 - b2) * G * G
-            P -= (scale * m / (np.sqrt(v) + self.eps)).astype(P.dtype, copy=False)
-
-
-def random_shifts(padded, idx, max_shift, rng):
-    """Images ``idx`` of a zero-padded stack, each cut out at a random offset.
-
-    Parameters
-    ----------
-    padded : ndarray, shape (N, H + 2 s, W + 2 s)
-        Images with ``s = max_shift`` zeros on every side.
-    idx : ndarray of int, shape (B,)
-    max_shift : int
-        ``s``: shifts are drawn uniformly from ``-s..s`` pixels per axis.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray, shape (B, 1, H, W)
-    """
-    s = int(max_shift)
-    H, W = padded.shape[1] - 2 * s, padded.shape[2] - 2 * s
-    dy, dx = rng.integers(0, 2 * s + 1, size=(2, len(idx)))
-    rows = (dy[:, None] + np.arange(H))[:, :, None]
-    cols = (dx[:, None] + np.arange(W))[:, None, :]
-    return padded[idx[:, None, None], rows, cols][:, None]
-
-
-def train(model, images, labels, epochs=DEFAULTS["epochs"], batch_size=DEFAULTS["batch_size"],
-          lr=DEFAULTS["lr"], max_shift=DEFAULTS["max_shift"], seed=DEFAULTS["seed"],
-          progress=True):
-    """Train ``model`` in place with Adam, cosine learning-rate decay and random shifts.
-
-    Parameters
-    ----------
-    model : CNN
-    images : ndarray, shape (N, 28, 28)
-        Scaled training images.
-    labels : ndarray of int, shape (N,)
-    epochs, batch_size : int
-    lr : float
-        Initial learning rate; it decays as ``lr * (1 + cos(pi t / T)) / 2``
-        over the ``T`` steps of training.
-    max_shift : int
-        Largest random shift in pixels (0: no augmentation).
-    seed : int
-        Seed of the shuffling and the shifts.
-    progress : bool
-        Show a tqdm bar with the running loss and the epoch's accuracy.
-
-    Returns
-    -------
-    history : list of dict
-        Per epoch: mean ``loss`` and training ``accuracy`` (on the shifted images).
-    """
-    from tqdm.auto import tqdm
-
-    images = np.asarray(images, dtype=model.dtype)
-    labels = np.asarray(labels)
-    if images.ndim != 3 or labels.shape != (images.shape[0],):
-        raise ValueError(f"need images (N, H, W) and labels (N,), got {images.shape} "
-                         f"and {labels.shape}")
-    if images.shape[0] < 1:
-        raise ValueError("no training images")
-    if int(batch_size) < 1 or int(epochs) < 0 or int(max_shift) < 0 or not lr > 0:
-        raise ValueError(f"need batch_size >= 1, epochs >= 0, max_shift >= 0 and lr > 0; got "
-                         f"{batch_size}, {epochs}, {max_shift} and {lr}")
-    rng = np.random.default_rng(seed)
-    s = int(max_shift)
-    padded = np.pad(images, ((0, 0), (s, s), (s, s)))
-    n = images.shape[0]
-    steps_per_epoch = -(-n // batch_size)
-    total_steps = steps_per_epoch * int(epochs)
-    opt = Adam(model.weights)
-    history, step = [], 0
-    for epoch in range(int(epochs)):
-        order = rng.permutation(n)
-        loss_sum = correct = seen = 0
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{epochs}",
-                   disable=not progress, leave=True)
-        for b in bar:
-            idx = order[b * batch_size:(b + 1) * batch_size]
-            X = random_shifts(padded, idx, s, rng) if s else images[idx][:, None]
-            E, grads, Y = model.train_step(X, labels[idx])
-            rate = lr * 0.5 * (1 + np.cos(np.pi * step / total_steps))
-            opt.step(grads, rate)
-            step += 1
-            loss_sum += E * len(idx)
-            correct += int(np.sum(Y.argmax(axis=1) == labels[idx]))
-            seen += len(idx)
-            if b % 20 == 0 or b == steps_per_epoch - 1:
-                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}")
-        history.append({"loss": loss_sum / seen, "accuracy": correct / seen})
-    return history
+def default_out():
+    """Where a trained model goes by default: ``models/`` in the per-user cache folder."""
+    return user_cache_dir() / "models"
 
 
 def _machine():
@@ -177,8 +58,9 @@ def configure_parser(parser):
     """Add the options of ``annteach train-cnn`` (defaults: :data:`DEFAULTS`)."""
     d = DEFAULTS
     parser.add_argument("--out", type=Path, default=None,
-                        help="folder for cnn.npz and cnn.json (default: data/models/, the "
-                             "shipped model, which only the default recipe may replace)")
+                        help=f"folder for cnn.npz and cnn.json (default: {default_out()}); "
+                             f"the shipped model's folder {default_model_path().parent} takes "
+                             "the documented recipe only")
     parser.add_argument("--epochs", type=int, default=d["epochs"],
                         help="passes over the training images (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=d["batch_size"],
@@ -205,19 +87,23 @@ def configure_parser(parser):
 
 def run(args):
     """Train, evaluate on the 10,000 test images and write the weights and JSON."""
+    from threadpoolctl import threadpool_limits
+
+    from ..memory import reuse_freed_memory
     from ..mnist import load_mnist, scale
 
     recipe = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
               "max_shift": args.max_shift, "seed": args.seed, "threads": args.threads,
               "conv_channels": tuple(args.channels), "hidden": args.hidden}
-    if args.out is None and (recipe != DEFAULTS or args.limit is not None):
+    out = default_out() if args.out is None else Path(args.out)
+    shipped = default_model_path().parent
+    if out.resolve() == shipped.resolve() and (recipe != DEFAULTS or args.limit is not None):
         changed = sorted(k for k in DEFAULTS if recipe[k] != DEFAULTS[k])
         changed += ["limit"] if args.limit is not None else []
         raise SystemExit(
             f"train-cnn: options {', '.join(changed)} differ from the documented recipe, so the "
-            f"result must not replace the shipped model in {default_model_path().parent}; "
-            "give --out DIR for it")
-    out = Path(args.out) if args.out is not None else default_model_path().parent
+            f"result must not replace the shipped model in {shipped}; give another --out DIR")
+    reuse_freed_memory()
     train_images, train_labels = load_mnist("train")
     test_images, test_labels = load_mnist("test")
     if args.limit is not None:
@@ -230,21 +116,12 @@ def run(args):
                 "lr": args.lr, "lr_schedule": "cosine to 0", "max_shift": args.max_shift,
                 "seed": args.seed, "threads": args.threads,
                 "train_images": int(train_images.shape[0])}
-
-    def fit():
-        return train(model, scale(train_images), train_labels.astype(np.int64),
-                     epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                     max_shift=args.max_shift, seed=args.seed, progress=args.progress)
-
     load_before = os.getloadavg()[0]
     start, cpu_start = time.perf_counter(), time.process_time()
-    if args.threads:
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=args.threads):
-            history = fit()
-    else:
-        history = fit()
+    with threadpool_limits(limits=args.threads or None):
+        history = train(model, scale(train_images), train_labels.astype(np.int64),
+                        epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                        max_shift=args.max_shift, seed=args.seed, progress=args.progress)
     train_seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
     load_after = os.getloadavg()[0]
