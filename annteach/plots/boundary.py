@@ -5,7 +5,9 @@ explorers of :mod:`annteach.widgets`, which keep a :class:`DecisionBoundary` and
 give it new outputs as the weights change.
 """
 
+import matplotlib
 import numpy as np
+from matplotlib.colors import ListedColormap
 
 from ..views import input_grid
 from ._axes import get_ax
@@ -13,14 +15,19 @@ from .xor import plot_xor_data
 
 __all__ = ["DecisionBoundary", "plot_decision_boundary"]
 
+# White to mid grey (the lighter 62.5 % of "Greys"): the black boundary line and the dark
+# samples of class 1 stay visible on the highest outputs.
+_LIGHT_GREYS = ListedColormap(matplotlib.colormaps["Greys"](np.linspace(0, 0.625, 256)),
+                              name="light_greys")
+
 
 class DecisionBoundary:
     """The output of a 2-input model over ``[0, 1]**2``, its decision boundary and the
     four XOR samples, in one axes; :meth:`set_output` redraws it for new outputs.
 
     The output is an image in shades of grey (white = lowest, mid grey =
-    highest, so the black boundary line and the samples stay visible), the
-    boundary a black contour line at ``threshold``.
+    highest, so that the black boundary line and the samples stay visible),
+    the boundary a black contour line at ``threshold``.
 
     Parameters
     ----------
@@ -54,9 +61,9 @@ class DecisionBoundary:
         self.ax, self.threshold = ax, float(threshold)
         self.X1, self.X2 = input_grid(int(resolution))
         self.image = ax.imshow(np.zeros_like(self.X1), extent=(0, 1, 0, 1), origin="lower",
-                               cmap="Greys", interpolation="bilinear")
+                               cmap=_LIGHT_GREYS, interpolation="bilinear")
         self._range = tuple(float(v) for v in value_range)
-        self._set_scale(*self._range)
+        self.image.set_clim(*self._range)
         if colorbar:
             ax.figure.colorbar(self.image, ax=ax, label="network output")
         self.points = plot_xor_data(ax=ax)
@@ -68,10 +75,6 @@ class DecisionBoundary:
         ax.set_xticks([0, 1])
         ax.set_yticks([0, 1])
         ax.tick_params(pad=10)
-
-    def _set_scale(self, lo, hi):
-        # Up to 1.6 times the range: the highest output is a mid grey, never black.
-        self.image.set_clim(lo, hi + 0.6 * (hi - lo))
 
     def set_output(self, Z):
         """Show the outputs ``Z``, shape (resolution, resolution), on the grid.
@@ -85,7 +88,7 @@ class DecisionBoundary:
         lo, hi = min(self._range[0], Z.min()), max(self._range[1], Z.max())
         if (lo, hi) != self._range:
             self._range = (lo, hi)
-            self._set_scale(lo, hi)
+            self.image.set_clim(lo, hi)
         if self.boundary is not None:
             self.boundary.remove()
         crosses = Z.min() < self.threshold < Z.max()
