@@ -5,15 +5,15 @@ connected layers on top are lecture 4's ``fprop``/``backprop`` (biases in the la
 column of ``W``), the hidden ones with ReLU, the last one with softmax, trained
 with the cross-entropy. The parameters have names (:attr:`CNN.param_names`):
 
-==========  ====================  =========================================
-name        shape                 what
-==========  ====================  =========================================
-``W1``      (F1, C, k, k)         filters of conv layer 1
-``b1``      (F1,)                 its biases (one per filter)
-``W2``      (F2, F1, k, k)        filters of conv layer 2, ``b2`` its biases
-``W3``      (hidden, n_in + 1)    dense layer: row j = unit j, bias last
-``W4``      (n_classes, hidden + 1)  output layer, bias last
-==========  ====================  =========================================
+======  =========================  =============================================
+name    shape                      what
+======  =========================  =============================================
+``W1``  (F1, C, k, k)              filters of conv layer 1
+``b1``  (F1,)                      its biases, one per filter
+``W2``  (F2, F1, k, k)             filters of conv layer 2 (``b2`` its biases)
+``W3``  (hidden, n_in + 1)         dense layer: row j = unit j, bias last
+``W4``  (n_classes, hidden + 1)    output layer, bias last
+======  =========================  =============================================
 
 (with one conv layer the dense layers are ``W2``, ``W3``; without a hidden
 layer there is one dense layer). Saving, loading and checking weights files is
