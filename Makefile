@@ -53,7 +53,7 @@ course: $(STAMP) $(NODE_STAMP)
 	@mkdir -p $(BUILD)/notebooks
 	$(EXECUTE) --output-dir $(BUILD)/notebooks $(NOTEBOOKS)
 	$(BIN)/python -m annteach student --out $(BUILD)/student $(NOTEBOOKS)
-	$(BIN)/python -m annteach course build
+	$(BIN)/python -m annteach build
 
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
@@ -79,7 +79,7 @@ lab: $(STAMP)
 # Present a notebook with RISE: make present NB=notebooks/01_introduction_xor.ipynb
 present: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make present NB=notebooks/NN_name.ipynb"; exit 2; }
-	$(BIN)/python -m annteach course present $(NB)
+	$(BIN)/python -m annteach present $(NB)
 
 $(NODE_STAMP): slides/package.json slides/package-lock.json
 	npm ci --prefix slides --no-audit --no-fund

@@ -1,10 +1,16 @@
-"""The MNIST handwritten digits: loading, scaling and (when missing) downloading.
+"""The MNIST handwritten digits: finding, loading, scaling and (when missing) downloading.
 
-The four IDX files ship with the repository in ``data/mnist/``. :func:`load_mnist`
-looks for them in the folder it is given, else in ``$ANNTEACH_DATA``, else in
-the repository's ``data/mnist/`` (found from the package's location, never from
-the current directory), and checks the SHA-256 of their decompressed content.
-:func:`fetch_mnist` downloads a missing copy.
+The four IDX files ship with the clone of the course in ``data/mnist/``, but not with
+the installed package. :func:`mnist_files` looks for them, in this order, in
+
+1. the folder it is given (``path``), else
+2. the folder named by ``$ANNTEACH_DATA``, else
+3. the clone's ``data/mnist/`` (when the package runs from a clone), then
+4. the per-user cache folder :func:`mnist_cache_folder`, where ``annteach fetch-mnist``
+   (:func:`fetch_mnist`) puts a downloaded copy,
+
+never in the current directory. :func:`load_mnist` checks the SHA-256 of their
+decompressed content.
 """
 
 import functools
@@ -14,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import REPO_ROOT
 from .idx import MAX_IDX_BYTES, read_idx
+from .paths import REPO_ROOT, in_clone, user_cache_dir
 
 __all__ = ["MNIST_FILES", "MNIST_MIRRORS", "MNIST_SHA256", "MNIST_SIZES", "fetch_mnist",
-           "load_mnist", "mnist_files", "scale"]
+           "load_mnist", "mnist_cache_folder", "mnist_files", "scale"]
 
 #: SHA-256 of each *decompressed* MNIST IDX file (the ``.gz`` bytes vary by copy).
 MNIST_SHA256 = {
@@ -55,19 +61,27 @@ DATA_ENV = "ANNTEACH_DATA"
 _SHAPE = (28, 28)
 
 
-def _default_folder():
-    """The repository's ``data/mnist/`` folder, next to the package folder."""
-    return REPO_ROOT / "data" / "mnist"
+def mnist_cache_folder():
+    """The per-user folder for a downloaded MNIST: ``user_cache_dir() / "mnist"``
+    (:func:`annteach.paths.user_cache_dir`)."""
+    return user_cache_dir() / "mnist"
 
 
-def _data_folder(path):
-    """The folder to load from, and a phrase saying why it was chosen."""
+def _clone_folder():
+    """The clone's ``data/mnist/``, next to the package folder (None outside a clone)."""
+    return REPO_ROOT / "data" / "mnist" if in_clone() else None
+
+
+def _data_folders(path):
+    """The folders to look in, in order, each with a phrase saying why it is one."""
     if path is not None:
-        return Path(path), "the folder passed as `path`"
+        return [(Path(path), "the folder passed as `path`")]
     env = os.environ.get(DATA_ENV)
     if env:
-        return Path(env), f"${DATA_ENV}"
-    return _default_folder(), "the repository's default data folder"
+        return [(Path(env), f"${DATA_ENV}")]
+    clone = _clone_folder()
+    return ([(clone, "the clone's data folder")] if clone else []) + [
+        (mnist_cache_folder(), "your cache folder")]
 
 
 def _find(folder, name):
@@ -127,8 +141,9 @@ def _load_cached(images_key, labels_key, names, verify):
 def mnist_files(split="train", path=None):
     """Where the image and label files of one MNIST split are.
 
-    Looks in ``path``, else ``$ANNTEACH_DATA``, else the repository's
-    ``data/mnist/``, for ``<name>.gz`` and then the decompressed ``<name>``.
+    Looks in ``path``, else ``$ANNTEACH_DATA``, else the clone's ``data/mnist/``
+    and then :func:`mnist_cache_folder` (see the module docstring), for
+    ``<name>.gz`` and then the decompressed ``<name>``.
 
     Parameters
     ----------
@@ -149,18 +164,26 @@ def mnist_files(split="train", path=None):
     """
     if split not in MNIST_FILES:
         raise ValueError(f"unknown split {split!r}; use 'train' or 'test'")
-    folder, origin = _data_folder(path)
     names = MNIST_FILES[split]
-    found = [_find(folder, name) for name in names]
-    missing = [name for name, p in zip(names, found, strict=True) if p is None]
-    if missing:
-        raise FileNotFoundError(
-            f"MNIST {split} files not found in {folder} ({origin}): missing "
-            f"{', '.join(m + '[.gz]' for m in missing)}. To fix: download them with "
-            f"annteach.fetch_mnist({str(folder)!r}), or copy the four MNIST files into a "
-            f"folder and set ${DATA_ENV} to it (or pass path=)."
-        )
-    return found[0], found[1]
+    folders = _data_folders(path)
+    looked = []
+    for folder, origin in folders:
+        found = [_find(folder, name) for name in names]
+        if None not in found:
+            return found[0], found[1]
+        missing = [name + "[.gz]" for name, p in zip(names, found, strict=True) if p is None]
+        looked.append(f"{folder} ({origin}): missing {', '.join(missing)}")
+    if len(folders) == 1:
+        folder = folders[0][0]
+        fix = (f"download them into that folder with `annteach fetch-mnist --dest {folder}` "
+               f"(annteach.fetch_mnist({str(folder)!r}) in Python), or copy the four MNIST "
+               f"files there, or set ${DATA_ENV} to another folder that holds them")
+    else:
+        fix = (f"run `annteach fetch-mnist`, which downloads them into "
+               f"{mnist_cache_folder()}, or set ${DATA_ENV} to a folder that holds the four "
+               "MNIST files (or pass path=)")
+    raise FileNotFoundError(f"MNIST {split} files not found in {'; nor in '.join(looked)}. "
+                            f"To fix: {fix}.")
 
 
 def load_mnist(split="train", path=None, *, verify=True):
@@ -176,7 +199,7 @@ def load_mnist(split="train", path=None, *, verify=True):
         The 60,000 training or the 10,000 test digits.
     path : str or os.PathLike, optional
         Folder holding the files. Default: ``$ANNTEACH_DATA`` if set, else the
-        repository's ``data/mnist/``.
+        clone's ``data/mnist/``, else :func:`mnist_cache_folder` (see :func:`mnist_files`).
     verify : bool, default True
         Check the SHA-256 of each file's decompressed content against
         ``MNIST_SHA256``. Pass False to load other data stored the same way.
@@ -384,7 +407,8 @@ def _copy(url, target, name, *, timeout, stop, progress):
         raise OSError(f"the connection closed after {got} of the {total} bytes announced")
 
 
-def fetch_mnist(dest, base_urls=None, progress=True, *, files=None, timeout=30, deadline=600):
+def fetch_mnist(dest=None, base_urls=None, progress=True, *, files=None, timeout=30,
+                deadline=600):
     """Download the MNIST files into a folder, verifying each one.
 
     Every file goes to a temporary file in ``dest`` first and gets its final
@@ -400,9 +424,11 @@ def fetch_mnist(dest, base_urls=None, progress=True, *, files=None, timeout=30, 
 
     Parameters
     ----------
-    dest : str or os.PathLike
-        Folder to put ``<name>.gz`` into (created if needed). Pass it to
-        :func:`load_mnist` as ``path`` or set ``$ANNTEACH_DATA`` to it.
+    dest : str or os.PathLike, optional
+        Folder to put ``<name>.gz`` into (created if needed). Default:
+        :func:`mnist_cache_folder`, where :func:`load_mnist` finds them by
+        itself; for another folder, pass it to :func:`load_mnist` as ``path``
+        or set ``$ANNTEACH_DATA`` to it.
     base_urls : str or sequence of str, optional
         Base URL (or URLs, tried in order) that serve ``<name>.gz``; default
         ``MNIST_MIRRORS``.
@@ -433,7 +459,7 @@ def fetch_mnist(dest, base_urls=None, progress=True, *, files=None, timeout=30, 
     import math
     from http.client import HTTPException
 
-    dest = Path(dest)
+    dest = mnist_cache_folder() if dest is None else Path(dest)
     if isinstance(files, str):
         files = [files]
     names = list(MNIST_SHA256) if files is None else [f.removesuffix(".gz") for f in files]

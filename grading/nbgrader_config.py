@@ -12,12 +12,12 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.converters import GenerateAssignment
 from traitlets import Bool
 
-from annteach.student import drop_instructor_cells
+from annteach.tools.student import drop_instructor_cells
 
 
 class DropInstructorCells(Preprocessor):
     """Leave speaker notes and printed reference source out of the release, as the
-    project's own student editions do (``annteach.student.drop_instructor_cells``)."""
+    project's own student editions do (``annteach.tools.student.drop_instructor_cells``)."""
 
     enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled
 

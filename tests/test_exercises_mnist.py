@@ -8,7 +8,7 @@ import pytest
 
 import annteach as at
 from annteach import exercises
-from annteach.files import REPO_ROOT
+from annteach.paths import REPO_ROOT
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "06_convolutional_networks.ipynb"
 

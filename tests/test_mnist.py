@@ -105,12 +105,66 @@ def test_unknown_split():
         load_mnist("validation")
 
 
-def test_default_folder_is_found_from_the_package_not_the_cwd(tmp_path, monkeypatch):
+def test_the_clones_folder_is_found_from_the_package_not_the_cwd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
     _, labels = load_mnist("test")
     assert labels[:10].tolist() == TEST_FIRST
     default = Path(annteach.__file__).resolve().parent.parent / "data" / "mnist"
-    assert annteach.mnist._default_folder() == default
+    assert annteach.mnist.mnist_files("test")[1] == default / f"{TEST_LABELS}.gz"
+
+
+@pytest.fixture
+def outside_a_clone(monkeypatch, tmp_path):
+    """The package as if installed from a wheel (no clone), the user cache in tmp_path."""
+    monkeypatch.setattr(annteach.mnist, "in_clone", lambda: False)
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "annteach" / "mnist"
+
+
+def test_outside_a_clone_the_user_cache_is_used(outside_a_clone, test_split):
+    assert annteach.mnist.mnist_cache_folder() == outside_a_clone
+    outside_a_clone.mkdir(parents=True)
+    copy_decompressed([TEST_IMAGES, TEST_LABELS], outside_a_clone)
+    assert annteach.mnist_files("test") == (outside_a_clone / TEST_IMAGES,
+                                           outside_a_clone / TEST_LABELS)
+    np.testing.assert_array_equal(load_mnist("test")[1], test_split[1])
+
+
+def test_the_clone_comes_before_the_cache(monkeypatch, tmp_path):
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "annteach").mkdir()
+    copy_decompressed([TEST_IMAGES, TEST_LABELS], tmp_path / "annteach" / "mnist")
+    assert annteach.mnist_files("test")[0] == DATA / f"{TEST_IMAGES}.gz"
+
+
+def test_a_missing_copy_says_to_run_fetch_mnist(outside_a_clone):
+    with pytest.raises(FileNotFoundError) as info:
+        load_mnist("test")
+    message = str(info.value)
+    for part in ("annteach fetch-mnist", str(outside_a_clone), "your cache folder",
+                 "ANNTEACH_DATA", f"missing {TEST_IMAGES}[.gz], {TEST_LABELS}[.gz]"):
+        assert part in message
+    assert "data folder" not in message  # no clone to look in
+
+
+def test_the_fetch_mnist_command_fills_the_cache(outside_a_clone, server, monkeypatch, capsys,
+                                                 test_split):
+    from annteach.__main__ import main
+
+    monkeypatch.setattr(annteach.mnist, "MNIST_MIRRORS", (f"{server}/good/",))
+    assert main(["fetch-mnist", "--no-progress"]) == 0
+    assert sorted(p.name for p in outside_a_clone.iterdir()) == sorted(
+        f"{n}.gz" for n in MNIST_SHA256)
+    assert str(outside_a_clone) in capsys.readouterr().out
+    np.testing.assert_array_equal(load_mnist("test")[0], test_split[0])
+    monkeypatch.setattr(annteach.mnist, "MNIST_MIRRORS", (f"{server}/corrupt/",))
+    other = outside_a_clone.parent / "elsewhere"
+    with pytest.raises(SystemExit, match="annteach fetch-mnist: could not download"):
+        main(["fetch-mnist", "--dest", str(other), "--no-progress"])
+    assert not any(other.iterdir())
 
 
 def test_loading_writes_nothing_into_the_repository():
@@ -182,7 +236,8 @@ def test_missing_files_say_where_and_how_to_fix(tmp_path):
     with pytest.raises(FileNotFoundError) as info:
         load_mnist("train", path=folder)
     message = str(info.value)
-    for part in (str(folder), "train-images-idx3-ubyte", "fetch_mnist", "ANNTEACH_DATA"):
+    for part in (str(folder), "train-images-idx3-ubyte", "fetch_mnist", "ANNTEACH_DATA",
+                 f"annteach fetch-mnist --dest {folder}"):
         assert part in message
 
 

@@ -26,8 +26,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from annteach import student
-from annteach.files import REPO_ROOT
+from annteach.paths import REPO_ROOT
+from annteach.tools import student
+from annteach.tools.notebooks import course_notebooks
 
 GRADING_VENV = REPO_ROOT / ".venv-grading"
 GRADING_BIN = GRADING_VENV / "bin"
@@ -35,7 +36,7 @@ CONFIG = REPO_ROOT / "grading" / "nbgrader_config.py"
 DELIMITER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 ASSIGNMENTS = [
-    path for path in student.default_notebooks()
+    path for path in course_notebooks()
     if any(student.is_solution_cell(c) for c in nbformat.read(path, as_version=4).cells)
 ]
 NAMES = [path.stem for path in ASSIGNMENTS]

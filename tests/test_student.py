@@ -1,4 +1,4 @@
-"""Tests for annteach.student: student editions generated from the instructor notebooks.
+"""Tests for annteach.tools.student: student editions generated from the instructor notebooks.
 
 The committed notebooks that have exercises are checked, and so is a small
 synthetic notebook built here (so these tests do not wait for the lecture
@@ -26,8 +26,9 @@ from nbformat.v4 import (
 )
 from traitlets import default
 
-from annteach import student
 from annteach.__main__ import main
+from annteach.tools import student
+from annteach.tools.notebooks import course_notebooks
 
 DELIMITER = re.compile(r"(BEGIN|END) SOLUTION")
 
@@ -190,7 +191,7 @@ def _read(path):
     return nbformat.read(path, as_version=4)
 
 
-COMMITTED = student.default_notebooks()
+COMMITTED = course_notebooks()
 
 
 @pytest.fixture(params=COMMITTED, ids=[p.name for p in COMMITTED])
@@ -273,7 +274,8 @@ def _assert_no_solutions(instructor, nb):
         meta = cell.metadata
         assert meta.get("slideshow", {}).get("slide_type") != "notes", cell.source
         assert "reference-code" not in meta.get("tags", []), cell.source
-        assert "getsource" not in cell.source, f"package source printed: {cell.source}"
+        for printer in ("getsource", "show_source"):
+            assert printer not in cell.source, f"package source printed: {cell.source}"
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
     # Everything else is kept, in order.
@@ -303,7 +305,7 @@ def test_committed_has_no_solutions_notes_or_reference_source(path):
 def test_lecture_4_prints_reference_source_only_in_tagged_cells():
     """The instructor edition shows at.fprop/at.backprop; the student edition must not."""
     instructor = _read(student.NOTEBOOKS_DIR / "04_backpropagation.ipynb")
-    printing = [c for c in instructor.cells if "getsource" in c.source]
+    printing = [c for c in instructor.cells if "show_source" in c.source]
     assert printing, "lecture 4 no longer shows the package's fprop/backprop"
     assert all(student.is_instructor_cell(c) for c in printing)
     shown = "".join(o.get("text", "") for c in printing for o in c.get("outputs", []))
@@ -424,7 +426,7 @@ def test_command_line_error_names_the_notebook(tmp_path):
 @pytest.mark.skipif(not COMMITTED, reason="no committed notebooks yet")
 def test_command_line_defaults_to_the_project_notebooks(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the notebooks are found from the package, not the cwd
-    assert all(p.parent == student.ROOT / "notebooks" for p in COMMITTED)
+    assert all(p.parent == student.NOTEBOOKS_DIR for p in COMMITTED)
     assert main(["student", "--out", "student"]) == 0
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) == [p.name for p in COMMITTED]
 

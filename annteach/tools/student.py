@@ -40,13 +40,11 @@ import json
 import re
 from pathlib import Path
 
-from .files import REPO_ROOT, atomic_write
+from ..files import atomic_write
+from ..paths import REPO_ROOT
+from .notebooks import NOTEBOOK_PATTERN, NOTEBOOKS_DIR, course_notebooks, read_notebook
 
-# The project folder: this module is annteach/student.py inside it.
-ROOT = REPO_ROOT
-NOTEBOOKS_DIR = ROOT / "notebooks"
-DEFAULT_OUT = ROOT / "build" / "student"
-NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+DEFAULT_OUT = REPO_ROOT / "build" / "student"
 
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
@@ -283,10 +281,7 @@ def write_student_editions(notebooks, out):
     for path in map(Path, notebooks):
         if path.name in editions:
             raise ValueError(f"{path}: two notebooks named {path.name!r}")
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except (OSError, ValueError) as error:  # nbformat's read errors are ValueErrors
-            raise ValueError(f"{path}: cannot read the notebook: {error}") from error
+        nb = read_notebook(path)
         try:
             editions[path.name] = student_edition(nb, str(path))
         except nbformat.ValidationError as error:
@@ -298,11 +293,6 @@ def write_student_editions(notebooks, out):
         _write_atomically(nb, out / filename)
         written.append(out / filename)
     return written
-
-
-def default_notebooks():
-    """The instructor editions ``notebooks/NN_*.ipynb`` of the project, sorted."""
-    return sorted(NOTEBOOKS_DIR.glob(NOTEBOOK_PATTERN))
 
 
 def configure_parser(parser):
@@ -323,7 +313,7 @@ def configure_parser(parser):
 
 def run(args):
     """Entry point of ``python -m annteach student``."""
-    notebooks = args.notebooks or default_notebooks()
+    notebooks = args.notebooks or course_notebooks()
     if not notebooks:
         raise SystemExit(f"annteach student: no notebooks match {NOTEBOOKS_DIR / NOTEBOOK_PATTERN}")
     try:
