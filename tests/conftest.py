@@ -20,7 +20,7 @@ def browser():
 def built(tmp_path_factory):
     """Build decks and pages lazily, once per notebook, into a temporary folder:
     ``built(notebook) -> (deck, page)``."""
-    from annteach import course
+    from annteach.tools import decks
 
     out = tmp_path_factory.mktemp("course")
     cache = {}
@@ -28,8 +28,8 @@ def built(tmp_path_factory):
     def build(notebook):
         if notebook not in cache:
             cache[notebook] = (
-                course.build_deck(notebook, out / "slides"),
-                course.build_html(notebook, out / "html"),
+                decks.build_deck(notebook, out / "slides"),
+                decks.build_html(notebook, out / "html"),
             )
         return cache[notebook]
 

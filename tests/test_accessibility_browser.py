@@ -20,11 +20,11 @@ from axe_support import WCAG_TAGS, axe_page, inject_axe, summarize
 from browser_support import ROOT, VIEWPORT, NetworkLog
 from course_samples import styled_notebook
 
-from annteach import course
 from annteach.plots import style
+from annteach.tools import decks, notebooks
 from annteach.tools.handouts import SHOW_JS, SLIDES_JS
 
-NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
+NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
 PLACEHOLDER = "No description has been provided for this image"
 MIN_SHARE = 0.6
 
@@ -205,8 +205,8 @@ def deck_inspection(browser, built):
 def sample(tmp_path_factory):
     folder = tmp_path_factory.mktemp("styled")
     notebook = styled_notebook(folder / "01_sample.ipynb")
-    return (notebook, course.build_deck(notebook, folder / "slides"),
-            course.build_html(notebook, folder / "html"))
+    return (notebook, decks.build_deck(notebook, folder / "slides"),
+            decks.build_html(notebook, folder / "html"))
 
 
 # --- the machinery, on a sample lecture and on pages with known faults ---------------------
@@ -311,7 +311,7 @@ def test_html_page_passes_axe(browser, built, notebook):
     report = inspect_html(browser, built(notebook)[1])
     assert report["lang"] == "en"
     nb = nbformat.read(notebook, as_version=4)
-    assert report["title"] == course.notebook_title(nb, notebook.stem)
+    assert report["title"] == decks.notebook_title(nb, notebook.stem)
     assert summarize(report["axe"]) == {}
 
 

@@ -1,6 +1,6 @@
 """PDF handouts and slide screenshots (annteach.tools.handouts) in Debian's Chromium.
 
-Decks are built with the course build (annteach.course) from a sample lecture and from the
+Decks are built with the course build (annteach.tools.decks) from a sample lecture and from the
 lecture notebooks; each PDF must have one page per slide (the notes edition: one more page
 per slide with notes) and carry every slide's title (and every note) in its text, read
 with pypdf.
@@ -13,11 +13,10 @@ import pytest
 from browser_support import ROOT
 from course_samples import SAMPLE_NOTES, SAMPLE_TITLES, styled_notebook
 
-from annteach import course
-from annteach.tools import handouts
+from annteach.tools import decks, handouts, notebooks
 
 pypdf = pytest.importorskip("pypdf")
-NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
+NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
 
 
 def pdf_pages(path):
@@ -35,14 +34,14 @@ def _fold(text):
 def sample_deck(tmp_path_factory):
     folder = tmp_path_factory.mktemp("handout")
     notebook = styled_notebook(folder / "01_sample.ipynb")
-    return notebook, course.build_deck(notebook, folder / "slides")
+    return notebook, decks.build_deck(notebook, folder / "slides")
 
 
 def test_sample_pdf_one_page_per_slide_with_titles(browser, sample_deck, tmp_path):
     notebook, deck = sample_deck
     out = handouts.print_pdf(deck, tmp_path / "pdf" / "01_sample.pdf", browser=browser)
     pages = pdf_pages(out)
-    assert len(pages) == course.count_slides(nbformat.read(notebook, as_version=4)) == 4
+    assert len(pages) == decks.count_slides(nbformat.read(notebook, as_version=4)) == 4
     for page, title in zip(pages, SAMPLE_TITLES):
         assert _fold(title) in page
     # fragments are collapsed: the fragment's text is on its slide's page
@@ -97,7 +96,7 @@ def test_lecture_pdf_one_page_per_slide_with_titles(browser, built, notebook, tm
     pages = pdf_pages(handouts.print_pdf(deck, tmp_path / f"{notebook.stem}.pdf",
                                          browser=browser))
     nb = nbformat.read(notebook, as_version=4)
-    assert len(pages) == course.count_slides(nb)
+    assert len(pages) == decks.count_slides(nb)
     context = browser.new_context()
     try:
         page = context.new_page()

@@ -10,7 +10,7 @@ from ._axes import get_ax
 from .alt import describe_axes_default
 from .colors import INK, SAMPLE_COLORS, SAMPLE_LINESTYLES, SEQUENTIAL_CMAP
 from .style import FIGSIZE
-from .xor import _tex
+from .xor import weight_label
 
 # Colours of descent paths drawn on a viridis map (outlined in black).
 _PATH_COLORS = ("#FFFFFF", SAMPLE_COLORS[0], SAMPLE_COLORS[3])
@@ -70,8 +70,8 @@ def plot_error_surface(A, B, E, names=("w5", "w6"), ax=None, cmap=SEQUENTIAL_CMA
                      "lowest value)", pad=0)
     ax.set_zlim(bottom, high)
     ax.zaxis.set_major_locator(MaxNLocator(4))
-    ax.set_xlabel(_tex(names[0]), labelpad=8)
-    ax.set_ylabel(_tex(names[1]), labelpad=8)
+    ax.set_xlabel(weight_label(names[0]), labelpad=8)
+    ax.set_ylabel(weight_label(names[1]), labelpad=8)
     ax.set_zlabel("$E$", labelpad=8)
     describe_axes_default(ax, f"3-D surface of the error {_grid_summary(A, B, E, names)}."
                           + (" Contour lines of the same surface are drawn on the floor."
@@ -80,7 +80,7 @@ def plot_error_surface(A, B, E, names=("w5", "w6"), ax=None, cmap=SEQUENTIAL_CMA
 
 
 def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None,
-                       cmap=SEQUENTIAL_CMAP):
+                       cmap=SEQUENTIAL_CMAP, colorbar=True):
     """Filled contour map of an error over two weights, with optional descent paths.
 
     Parameters
@@ -99,19 +99,27 @@ def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None
         Where to draw; a new course-sized wide figure when None.
     cmap : str, optional
         Colour map.
+    colorbar : bool or matplotlib Colorbar, optional
+        True: add a colour bar; False: none; an existing colour bar (from an
+        earlier call into the same axes): it changes to the new contours.
 
     Returns
     -------
     contour : QuadContourSet
-        The filled contours.
+        The filled contours (``contour.colorbar`` is their colour bar, if any).
     lines : list of Line2D
         One line per path, its data the path's two columns.
     """
     ax = get_ax(ax, FIGSIZE["wide"])
     contour = ax.contourf(A, B, E, levels=levels, cmap=cmap)
-    bar = ax.figure.colorbar(contour, ax=ax, label="$E$")
-    bar.locator = MaxNLocator(5)
-    bar.update_ticks()
+    if colorbar is True:
+        bar = ax.figure.colorbar(contour, ax=ax, label="$E$")
+        bar.locator = MaxNLocator(5)
+        bar.update_ticks()
+    elif colorbar:  # a colour bar of contours shows their levels: point it at the new ones
+        colorbar.boundaries, colorbar.values = contour.levels, contour.cvalues
+        colorbar.update_normal(contour)
+        contour.colorbar = colorbar
     lines, ends = [], []
     outline = [pe.Stroke(linewidth=4.5, foreground=INK), pe.Normal()]
     for k, path in enumerate(paths):
@@ -137,8 +145,8 @@ def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None
         else:
             ax.legend(handles=[*lines, *markers], loc="upper left", frameon=True,
                       title="descent paths")
-    ax.set_xlabel(_tex(names[0]))
-    ax.set_ylabel(_tex(names[1]))
+    ax.set_xlabel(weight_label(names[0]))
+    ax.set_ylabel(weight_label(names[1]))
     ax.set_aspect("equal")
     text = f"Contour map of the error {_grid_summary(A, B, E, names)}"
     if ends:

@@ -1,5 +1,4 @@
-"""Plots of training results: learning curves, a 2-input decision boundary,
-and the confusion matrix of a classifier."""
+"""Plots of training results: learning curves and the confusion matrix of a classifier."""
 
 import numpy as np
 from matplotlib.colors import PowerNorm
@@ -7,11 +6,10 @@ from matplotlib.colors import PowerNorm
 from ..evaluation import confusion_counts
 from ._axes import get_ax
 from .alt import describe_axes_default
-from .colors import INK, NEUTRAL, SEQUENTIAL_CMAP, TRAIN_COLOR, output_cmap
+from .colors import INK, NEUTRAL, SEQUENTIAL_CMAP, TRAIN_COLOR
 from .style import FIGSIZE, FONT_PT
-from .xor import plot_xor_data
 
-__all__ = ["plot_confusion_matrix", "plot_decision_boundary", "plot_learning_curve"]
+__all__ = ["plot_confusion_matrix", "plot_learning_curve"]
 
 
 def plot_learning_curve(loss_history, ax=None, label=None, log=True, color=TRAIN_COLOR):
@@ -54,101 +52,6 @@ def plot_learning_curve(loss_history, ax=None, label=None, log=True, color=TRAIN
                           f"{history[0]:.3g} after epoch 1 to {history[-1]:.3g} after epoch "
                           f"{history.size}" + (" (logarithmic error axis)." if log else "."))
     return line
-
-
-def _outputs(model, X):
-    """Model output for the rows of X (N, 2) as a flat array (N,)."""
-    if hasattr(model, "predict_proba"):
-        Y = model.predict_proba(X)
-    elif callable(model):
-        Y = model(X)
-    else:
-        raise ValueError("model must have a predict_proba method or be callable, got "
-                         f"{type(model).__name__}")
-    Y = np.asarray(Y, dtype=np.float64)
-    if Y.ndim == 2 and Y.shape[1] == 2:
-        Y = Y[:, 1]  # two-class softmax: probability of class 1
-    Y = Y.reshape(-1)
-    if Y.size != X.shape[0]:
-        raise ValueError(f"model output has {Y.size} values for {X.shape[0]} inputs; "
-                         "expected one output (or two class probabilities) per input")
-    return Y
-
-
-def plot_decision_boundary(model, ax=None, threshold=0.5, resolution=101, colorbar=True):
-    """Output of a 2-input model over the unit square, its decision boundary
-    and the four XOR samples.
-
-    Parameters
-    ----------
-    model : object or callable
-        Anything with ``predict_proba(X)`` (such as :class:`annteach.MLP`),
-        or a function, mapping inputs of shape (N, 2) to outputs of shape
-        (N,) or (N, 1) (or (N, 2) class probabilities: class 1 is shown).
-    ax : matplotlib Axes, optional
-        Where to draw; a new course-sized square figure when None.
-    threshold : float, optional
-        Output level drawn as the decision boundary (0.5 for a logistic
-        output with targets 0 and 1; use 0 for tanh with targets -1, 1).
-    resolution : int, optional
-        Grid points per axis.
-    colorbar : bool, optional
-        Add a colour bar for the model output.
-
-    Returns
-    -------
-    surface : matplotlib QuadContourSet
-        Filled contours of the output on the grid.
-    boundary : matplotlib QuadContourSet
-        The contour line ``output == threshold`` (no line when the output
-        never crosses the threshold).
-    points : list of 2 PathCollection
-        The XOR samples of class 0 and class 1 (see ``plot_xor_data``).
-    """
-    if int(resolution) < 2:
-        raise ValueError(f"resolution must be at least 2, got {resolution}")
-    ax = get_ax(ax, FIGSIZE["square"])
-    grid = np.linspace(0, 1, int(resolution))
-    x1, x2 = np.meshgrid(grid, grid)
-    Z = _outputs(model, np.column_stack([x1.ravel(), x2.ravel()])).reshape(x1.shape)
-    # Levels cover [0, 1] (logistic outputs) or [-1, 1] (tanh), and any wider range; the
-    # class colours sit at the ends, the light middle at the threshold.
-    low, high = min(0.0, Z.min()), max(1.0, Z.max())
-    levels = np.linspace(low, high, 21)
-    half = max(threshold - low, high - threshold)
-    surface = ax.contourf(x1, x2, Z, levels=levels, cmap=output_cmap(),
-                          vmin=threshold - half, vmax=threshold + half)
-    if colorbar:
-        ax.figure.colorbar(surface, ax=ax, label="network output $y$", ticks=[low, threshold,
-                                                                               high])
-    crosses = Z.min() < threshold < Z.max()
-    boundary = ax.contour(x1, x2, Z, levels=[threshold] if crosses else [],
-                          colors=INK, linewidths=2.5)
-    points = plot_xor_data(ax=ax, legend=False)
-    for collection in points:
-        collection.set_clip_on(False)
-    X, T = _xor_samples()
-    right = int(np.sum((_outputs(model, X) > threshold) == (T == 1)))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xticks([0, 1])
-    ax.set_yticks([0, 1])
-    ax.tick_params(pad=10)
-    ax.set_title(f"decision boundary ($y = {threshold:g}$)", pad=12)
-    describe_axes_default(ax, f"The network's output y over the input square, from the class-0 "
-                          f"colour (y = {low:g}) to the class-1 colour (y = {high:g}), ranging "
-                          f"from {Z.min():.2g} to {Z.max():.2g}; "
-                          + (f"the black decision boundary y = {threshold:g} puts {right} of "
-                             "the 4 XOR samples on their class's side."
-                             if crosses else f"the output never crosses {threshold:g}, so "
-                             f"there is no decision boundary; {right} of 4 samples are right."))
-    return surface, boundary, points
-
-
-def _xor_samples():
-    from ..xor import xor_dataset
-
-    return xor_dataset()
 
 
 def plot_confusion_matrix(labels, predictions, n_classes=None, ax=None, gamma=0.5,

@@ -1,1 +1,5 @@
-"""Course tools: building, presenting and handing out the lectures (not imported by annteach)."""
+"""Tools that build, present, hand out and maintain the course (``python -m annteach COMMAND``),
+not the lesson.
+
+``import annteach`` never imports this subpackage.
+"""
