@@ -95,7 +95,7 @@ class DecisionBoundary:
         if legend:
             line = Line2D([], [], color=INK, lw=2.5, label=f"$y = {self.threshold:g}$")
             ax.legend(handles=[*self.points, line], loc="lower center", ncol=3,
-                      bbox_to_anchor=(0.5, 1.0), frameon=False, handletextpad=0.3,
+                      bbox_to_anchor=(0.5, 1.0), frameon=False, handlelength=1.6,
                       columnspacing=1.0, borderaxespad=0.3)
 
     def _set_ticks(self):

@@ -145,7 +145,8 @@ def text_color(color, background="#FFFFFF", ratio=4.5):
 def _diverging(name, low, high):
     from matplotlib.colors import LinearSegmentedColormap
 
-    return LinearSegmentedColormap.from_list(name, [low, NEUTRAL, high], N=256)
+    # an odd number of colours, so that the middle value gets exactly the neutral colour
+    return LinearSegmentedColormap.from_list(name, [low, NEUTRAL, high], N=257)
 
 
 def output_cmap():
