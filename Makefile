@@ -2,7 +2,7 @@
 # Both create .venv (python3 -m venv) when it is missing and install the package
 # with its extras into it, and npm installs reveal.js and MathJax into slides/;
 # the one thing installed outside the project is Debian's chromium (for the
-# browser tests), and only when /usr/bin/chromium is missing.
+# browser tests and the PDF handouts), and only when /usr/bin/chromium is missing.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -45,7 +45,8 @@ GRADED := $(shell grep -l '"solution": true' $(NOTEBOOKS))
 
 # reveal.js and MathJax for the offline slide decks (versions pinned in slides/package-lock.json).
 NODE_STAMP := slides/node_modules/.installed
-# The browser of the browser tests: Debian's chromium (Playwright never downloads one).
+# The browser of the browser tests and the PDF handouts: Debian's chromium (Playwright never
+# downloads one).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -54,7 +55,6 @@ course: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(EXECUTE) --output-dir $(BUILD)/notebooks $(NOTEBOOKS)
 	$(BIN)/python -m annteach student --out $(BUILD)/student $(NOTEBOOKS)
 	$(BIN)/python -m annteach build
-	$(BIN)/python -m annteach.tools.handouts --build $(BUILD)
 
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg

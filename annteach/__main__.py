@@ -20,8 +20,11 @@ class Command(NamedTuple):
 
 
 COMMANDS = {
-    "build": Command("write the offline slide decks, HTML pages and index.html into build/",
+    "build": Command("write the offline slide decks, HTML pages, PDF handouts, slide "
+                     "screenshots and index.html into build/",
                      "annteach.tools.decks", ("nbformat", "nbconvert")),
+    "handouts": Command("print the PDF handouts and slide screenshots of the built decks again",
+                        "annteach.tools.handouts", ("playwright",)),
     "present": Command("start JupyterLab and print the RISE slideshow address of a notebook",
                        "annteach.tools.present", ("jupyterlab", "jupyterlab_rise")),
     "student": Command("write the student editions of the notebooks",

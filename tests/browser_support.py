@@ -10,21 +10,14 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1280, "height": 720}
-# Schemes that never leave the machine.
-LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+from annteach.tools import handouts
 
+# One definition of the browser, its settings, the window and what counts as local: the
+# handouts' (make course prints with the same Chromium the tests use).
+CHROMIUM = handouts.CHROMIUM
+CHROMIUM_ARGS = handouts.CHROMIUM_ARGS
+VIEWPORT = handouts.VIEWPORT
+LOCAL_SCHEMES = handouts.LOCAL_SCHEMES
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "build" / "screenshots"
 

@@ -167,12 +167,17 @@ def test_missing_node_modules_is_a_clear_error(tmp_path):
 def test_build_index_links_what_exists(tmp_path):
     entries = [
         {"title": "1. XOR & friends", "slides": "slides/01_x.slides.html",
-         "html": "html/01_x.html", "notebook": None, "student": "student/01_x.ipynb"},
+         "html": "html/01_x.html", "notebook": None, "student": "student/01_x.ipynb",
+         "pdf": "pdf/01_x.pdf", "notes_pdf": "pdf/01_x-notes.pdf"},
+        {"title": "2. Y", "slides": "slides/02_y.slides.html", "html": "html/02_y.html"},
     ]  # fmt: skip
     page = decks.build_index(tmp_path, entries).read_text()
     assert "1. XOR &amp; friends" in page
     assert '<a href="slides/01_x.slides.html">slides</a>' in page
     assert '<a href="student/01_x.ipynb">student edition</a>' in page
+    assert '<a href="pdf/01_x.pdf">PDF handout</a>' in page
+    assert '<a href="pdf/01_x-notes.pdf">PDF with speaker notes</a>' in page
+    assert page.count("PDF") == 2  # the second lecture has none
     assert "notebook</a>" not in page
     assert "http" not in page
 
@@ -196,7 +201,7 @@ def test_build_course_from_committed_and_executed_notebooks(tmp_path):
     (build / "student" / "01_first.ipynb").write_text("{}")
     before = (notebooks / "01_first.ipynb").read_bytes()
 
-    entries = decks.build_course(notebooks, build)
+    entries = decks.build_course(notebooks, build, handouts=False)  # printed: handouts tests
 
     assert [entry["title"] for entry in entries] == ["1. First", "2. Executed"]
     assert (build / "slides" / "01_first.slides.html").is_file()
@@ -205,6 +210,7 @@ def test_build_course_from_committed_and_executed_notebooks(tmp_path):
     index = (build / "index.html").read_text()
     assert "student/01_first.ipynb" in index and "student/02_second.ipynb" not in index
     assert "notebooks/02_second.ipynb" in index and "notebooks/01_first.ipynb" not in index
+    assert "PDF" not in index and not (build / "pdf").exists()
     assert (notebooks / "01_first.ipynb").read_bytes() == before
     deck = (build / "slides" / "01_first.slides.html").read_text()
     assert '<aside class="notes">' in deck

@@ -7,6 +7,8 @@ with pypdf.
 """
 
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -85,9 +87,69 @@ def test_bad_deck_is_reported(browser, tmp_path):
         handouts.print_pdf(tmp_path / "missing.slides.html", tmp_path / "x.pdf", browser=browser)
     page = tmp_path / "plain.html"
     page.write_text("<!DOCTYPE html><html lang='en'><title>x</title><p>no deck</p></html>")
-    with pytest.raises(Exception, match="not a reveal.js deck"):
+    with pytest.raises(ValueError, match="plain.html: not a reveal.js deck"):
         handouts.print_pdf(page, tmp_path / "x.pdf", browser=browser)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_build_prints_the_handouts_and_links_them(tmp_path):
+    """``annteach build`` (the command make course runs), end to end in its own process."""
+    (tmp_path / "notebooks").mkdir()
+    styled_notebook(tmp_path / "notebooks" / "01_sample.ipynb")
+    build = tmp_path / "build"
+    done = subprocess.run([sys.executable, "-m", "annteach", "build", "--notebooks",
+                           str(tmp_path / "notebooks"), "--build", str(build)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert len(pdf_pages(build / "pdf" / "01_sample.pdf")) == 4
+    assert len(pdf_pages(build / "pdf" / "01_sample-notes.pdf")) == 4 + len(SAMPLE_NOTES)
+    assert len(list((build / "screenshots" / "01_sample").glob("*.png"))) == 4
+    index = (build / "index.html").read_text()
+    assert '<a href="pdf/01_sample.pdf">PDF handout</a>' in index
+    assert '<a href="pdf/01_sample-notes.pdf">PDF with speaker notes</a>' in index
+    assert sorted(p.name for p in build.iterdir()) == [
+        "html", "index.html", "pdf", "screenshots", "slides"]  # no staging folder left
+
+
+def test_a_failing_deck_leaves_the_earlier_handouts(browser, sample_deck, tmp_path):
+    _, deck = sample_deck
+    build = tmp_path / "build"
+    for path, data in [("pdf/01_sample.pdf", b"earlier"), ("screenshots/01_sample/x.png", b"x")]:
+        (build / path).parent.mkdir(parents=True, exist_ok=True)
+        (build / path).write_bytes(data)
+    broken = tmp_path / "02_broken.slides.html"
+    broken.write_text("<!DOCTYPE html><html lang='en'><title>x</title><p>no deck</p></html>")
+    with pytest.raises(ValueError, match="02_broken.slides.html: not a reveal.js deck"):
+        handouts.build_handouts(build, [deck, broken], browser=browser)
+    # the first deck printed fine, but nothing moved into place: all as before
+    assert sorted(str(p.relative_to(build)) for p in build.rglob("*")) == [
+        "pdf", "pdf/01_sample.pdf", "screenshots", "screenshots/01_sample",
+        "screenshots/01_sample/x.png"]
+    assert (build / "pdf" / "01_sample.pdf").read_bytes() == b"earlier"
+    printed = handouts.build_handouts(build, [deck], browser=browser)
+    assert printed["01_sample"]["pdf"] == build / "pdf" / "01_sample.pdf"
+    assert len(pdf_pages(build / "pdf" / "01_sample.pdf")) == 4
+    assert sorted(p.name for p in (build / "screenshots" / "01_sample").iterdir()) == [
+        p.name for p in printed["01_sample"]["screenshots"]]  # the old picture is gone
+    assert sorted(p.name for p in build.iterdir()) == ["pdf", "screenshots"]
+
+
+def test_the_index_is_not_rewritten_when_the_handouts_fail(tmp_path, monkeypatch):
+    if not (ROOT / "slides" / "node_modules" / "reveal.js").is_dir():
+        pytest.skip("run `npm ci --prefix slides` first (make test does)")
+    (tmp_path / "notebooks").mkdir()
+    styled_notebook(tmp_path / "notebooks" / "01_sample.ipynb")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "index.html").write_text("the earlier index")
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("/usr/bin/chromium is missing")
+
+    monkeypatch.setattr(handouts, "build_handouts", fail)
+    with pytest.raises(RuntimeError, match="chromium is missing"):
+        decks.build_course(tmp_path / "notebooks", build)
+    assert (build / "index.html").read_text() == "the earlier index"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])

@@ -7,25 +7,37 @@
 * :func:`screenshot_slides` saves every slide, all fragments shown, at 1280x720.
 * :func:`build_handouts` does both for every deck of a build:
   ``build/pdf/NN_name.pdf``, ``build/pdf/NN_name-notes.pdf`` and
-  ``build/screenshots/NN_name/SS_H.V.png``.
+  ``build/screenshots/NN_name/SS_H.V.png``. Everything is first written into a staging
+  folder inside the build and moved into place only when every deck has been printed, so
+  a failure leaves the earlier handouts as they were.
 
-Command line: ``python -m annteach.tools.handouts [--build build]``.
+``python -m annteach build`` calls :func:`build_handouts` after the decks and before the
+index (which links the PDFs); ``python -m annteach handouts`` prints the decks of an
+existing build again.
 """
 
-import argparse
 import contextlib
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from ..files import atomic_write
 
-__all__ = ["build_handouts", "chromium", "print_pdf", "screenshot_slides", "slide_notes"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "LOCAL_SCHEMES", "VIEWPORT", "build_handouts",
+           "chromium", "print_pdf", "screenshot_slides", "slide_notes"]
 
+#: Debian's Chromium (``apt-get install chromium``); Playwright never downloads a browser.
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+#: Headless, and nothing that talks to the network by itself.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+#: The projector: a 1280x720 window.
 VIEWPORT = {"width": 1280, "height": 720}
+#: URL schemes that never leave the machine.
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 # reveal.js reads its settings from the query too: one page per slide (a slide taller than
 # the page is cut, as on the screen), fragments collapsed, notes on a page of their own.
 PRINT_QUERY = "?print-pdf&pdfSeparateFragments=false&pdfMaxPagesPerSlide=1"
@@ -102,11 +114,18 @@ def _open(browser, url):
     context = browser.new_context(viewport=VIEWPORT)
     # a deck is offline: nothing may come from the network
     context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(("file:", "data:", "blob:", "about:"))
-                  else route.abort())
+                  if route.request.url.startswith(LOCAL_SCHEMES) else route.abort())
     page = context.new_page()
-    page.goto(url)
-    page.evaluate(_READY_JS)
+    try:
+        page.goto(url)
+        page.evaluate(_READY_JS)
+    except Exception as error:  # playwright's Error, raised from the page's JavaScript
+        context.close()
+        where = url.split("?")[0]
+        if "not a reveal.js deck" in str(error):
+            raise ValueError(f"{where}: not a reveal.js deck (it has no window.Reveal)") \
+                from error
+        raise RuntimeError(f"{where}: the deck did not load: {error}") from error
     return context, page
 
 
@@ -196,54 +215,107 @@ def screenshot_slides(deck_html, out_dir, browser=None):
     return pictures
 
 
-def build_handouts(build_dir, screenshots=True):
-    """Print every deck in ``build_dir/slides`` (with and without notes) and screenshot it.
+def _deck_stem(deck):
+    return Path(deck).name.removesuffix(".slides.html")
+
+
+def build_handouts(build_dir, decks=None, screenshots=True, browser=None):
+    """Print the decks of a build (with and without notes) and screenshot every slide.
+
+    Everything is written into a staging folder inside ``build_dir`` first; only when every
+    deck is done are the files moved into place (``build_dir/pdf/``,
+    ``build_dir/screenshots/NN_name/``, each deck's folder replaced as a whole). When a deck
+    fails, the staging folder is removed and the earlier handouts stay as they were.
+
+    Parameters
+    ----------
+    build_dir : path-like
+        The build folder.
+    decks : list of path-like, optional
+        The decks to print; every ``build_dir/slides/*.slides.html`` by default.
+    screenshots : bool
+        Also save a 1280x720 picture of every slide.
+    browser : playwright Browser, optional
+        A running Chromium; one is started and stopped when None.
 
     Returns
     -------
-    list of dict
-        Per deck: ``deck``, ``pdf``, ``notes_pdf`` and ``screenshots`` (list of paths).
+    dict
+        Per deck stem (``NN_name``): ``{"pdf", "notes_pdf", "screenshots"}``, the final
+        paths (``screenshots`` a list, empty without screenshots), in the decks' order.
+
+    Raises
+    ------
+    ValueError
+        No decks, or a deck that is missing or not a reveal.js deck.
+    RuntimeError
+        Playwright or Chromium missing, or reveal.js not printing.
     """
     build_dir = Path(build_dir)
-    decks = sorted((build_dir / "slides").glob("*.slides.html"))
+    decks = sorted((build_dir / "slides").glob("*.slides.html")) if decks is None else [
+        _deck(deck) for deck in decks]
     if not decks:
         raise ValueError(f"{build_dir / 'slides'}: no decks (*.slides.html); build them first")
-    done = []
-    with chromium() as browser:
-        for deck in decks:
-            stem = deck.name[: -len(".slides.html")]
-            entry = {
-                "deck": deck,
-                "pdf": print_pdf(deck, build_dir / "pdf" / f"{stem}.pdf", browser=browser),
-                "notes_pdf": print_pdf(deck, build_dir / "pdf" / f"{stem}-notes.pdf",
-                                       notes=True, browser=browser),
-                "screenshots": [],
-            }
-            if screenshots:
-                entry["screenshots"] = screenshot_slides(
-                    deck, build_dir / "screenshots" / stem, browser=browser)
-            done.append(entry)
-    return done
+    build_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".handouts-", dir=build_dir))
+    try:
+        staged = {}
+        with _browser(browser) as running:
+            for deck in decks:
+                stem = _deck_stem(deck)
+                staged[stem] = {
+                    "pdf": print_pdf(deck, stage / "pdf" / f"{stem}.pdf", browser=running),
+                    "notes_pdf": print_pdf(deck, stage / "pdf" / f"{stem}-notes.pdf",
+                                           notes=True, browser=running),
+                    "screenshots": screenshot_slides(deck, stage / "screenshots" / stem,
+                                                     browser=running) if screenshots else [],
+                }
+        return {stem: _move_into_place(files, stage, build_dir)
+                for stem, files in staged.items()}
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
-def main(argv=None):
-    """``python -m annteach.tools.handouts``: PDFs and screenshots of a build's decks."""
-    parser = argparse.ArgumentParser(prog="python -m annteach.tools.handouts",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--build", type=Path, default=Path("build"),
-                        help="the build folder holding slides/ (default: build)")
+def _move_into_place(files, stage, build_dir):
+    """Move one deck's staged handouts to their places in ``build_dir``; return the paths."""
+    placed = {}
+    for key in ("pdf", "notes_pdf"):
+        target = build_dir / files[key].relative_to(stage)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(files[key], target)
+        placed[key] = target
+    placed["screenshots"] = []
+    if files["screenshots"]:
+        folder = files["screenshots"][0].parent
+        target = build_dir / folder.relative_to(stage)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(folder, target)
+        shutil.rmtree(old, ignore_errors=True)
+        placed["screenshots"] = [target / picture.name for picture in files["screenshots"]]
+    return placed
+
+
+def configure_parser(parser):
+    """Add the options of ``python -m annteach handouts``."""
+    from ..paths import REPO_ROOT
+
+    parser.add_argument("--build", type=Path, default=REPO_ROOT / "build",
+                        help="the build folder holding slides/ (default: %(default)s)")
     parser.add_argument("--no-screenshots", action="store_true",
                         help="print the PDFs only")
-    args = parser.parse_args(argv)
+
+
+def run(args):
+    """Run ``python -m annteach handouts``: PDFs and screenshots of a build's decks."""
     try:
-        entries = build_handouts(args.build, screenshots=not args.no_screenshots)
+        printed = build_handouts(args.build, screenshots=not args.no_screenshots)
     except (ValueError, RuntimeError) as error:
-        print(f"handouts: {error}", file=sys.stderr)
-        return 2
-    for entry in entries:
-        print(f"{entry['pdf']}  {entry['notes_pdf']}  {len(entry['screenshots'])} screenshots")
+        raise SystemExit(f"annteach handouts: {error}") from error
+    for files in printed.values():
+        print(f"{files['pdf']}  {files['notes_pdf']}  {len(files['screenshots'])} screenshots",
+              file=sys.stdout)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
