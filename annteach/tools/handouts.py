@@ -65,12 +65,17 @@ _READY_JS = """async () => {
 # The (h, v) position of every slide, in order; showing one slide with all its fragments.
 SLIDES_JS = """() => Reveal.getSlides().map(s => {
   const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })"""
-SHOW_JS = """async ([h, v]) => {
+# Shows slide (h, v) with all its fragments and waits until they have faded in (their CSS
+# transitions, not reveal's looping hints). With ``whole`` it also waits for the controls and
+# the progress bar (0.8 s), which a picture of the screen shows; the slide alone is enough
+# for checking its content.
+SHOW_JS = """async ([h, v, whole]) => {
   Reveal.slide(h, v);
   while (Reveal.nextFragment()) {}
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-  // fragments fade in: wait for the CSS transitions (not reveal's looping hints) to end
-  const fading = document.getAnimations().filter(a => a instanceof CSSTransition);
+  const slide = Reveal.getCurrentSlide();
+  const fading = document.getAnimations().filter(a => a instanceof CSSTransition
+      && (whole || (a.effect && slide.contains(a.effect.target))));
   await Promise.race([Promise.all(fading.map(a => a.finished.catch(() => null))),
                       new Promise(done => setTimeout(done, 3000))]);
 }"""
@@ -205,7 +210,7 @@ def screenshot_slides(deck_html, out_dir, browser=None):
         context, page = _open(running, deck_html.as_uri())
         try:
             for k, (h, v) in enumerate(page.evaluate(SLIDES_JS), start=1):
-                page.evaluate(SHOW_JS, [h, v])
+                page.evaluate(SHOW_JS, [h, v, True])
                 target = out_dir / f"{k:02d}_{h + 1}.{v + 1}.png"
                 png = page.screenshot()
                 atomic_write(target, lambda f, png=png: f.write(png))
