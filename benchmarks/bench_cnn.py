@@ -68,6 +68,18 @@ def machine():
             f"{os.environ.get('OPENBLAS_CORETYPE')}; load average {os.getloadavg()[0]:.2f}")
 
 
+def print_machine():
+    """Print the machine and the PyTorch version; return the torch module, or None."""
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    print(machine())
+    if torch is not None:
+        print(f"PyTorch {torch.__version__}")
+    return torch
+
+
 def matmul_task(n=1024):
     rng = np.random.default_rng(0)
     A, B = (rng.random((n, n), dtype=np.float32) for _ in range(2))
@@ -98,6 +110,32 @@ def mnist_batches():
     return X, y, at.scale(test_images)[:, None]
 
 
+def numpy_mlp_epoch(X, y):
+    """One epoch of MLP.fit on images X (N, ...) and labels y, as a callable."""
+    mlp = at.MLP(MLP_SIZES, hidden="tanh", output="softmax", loss="cross_entropy",
+                 init="glorot", dtype=np.float32, seed=0)
+    X2 = X.reshape(len(X), -1)
+    T = at.one_hot(y, 10, dtype=np.float32)
+
+    def mlp_epoch():
+        mlp.fit(X2, T, epochs=1, batch_size=BATCH, learning_rate=0.05, momentum=0.9,
+                progress=False)
+    return mlp_epoch
+
+
+def torch_cnn(model):
+    """The architecture of ``model`` (a CNN with two conv layers) in PyTorch."""
+    from torch import nn
+
+    k, (c1, c2) = model.kernel_size, model.conv_channels
+    side = model.shapes[-1][1]
+    return nn.Sequential(
+        nn.Conv2d(1, c1, k), nn.MaxPool2d(2), nn.ReLU(),
+        nn.Conv2d(c1, c2, k), nn.MaxPool2d(2), nn.ReLU(), nn.Flatten(),
+        nn.Linear(c2 * side[1] * side[2], model.hidden), nn.ReLU(),
+        nn.Linear(model.hidden, 10))
+
+
 def numpy_tasks(X, y, Xtest, threads):
     """Training epochs (``len(X) // BATCH`` steps) and inference, as callables."""
     model = CNN(seed=0)
@@ -110,14 +148,7 @@ def numpy_tasks(X, y, Xtest, threads):
             _, grads, _ = model.train_step(X[batch], y[batch])
             opt.step(grads, 1e-3)
 
-    mlp = at.MLP(MLP_SIZES, hidden="tanh", output="softmax", loss="cross_entropy",
-                 init="glorot", dtype=np.float32, seed=0)
-    X2 = X.reshape(len(X), -1)
-    T = at.one_hot(y, 10, dtype=np.float32)
-
-    def mlp_epoch():
-        mlp.fit(X2, T, epochs=1, batch_size=BATCH, learning_rate=0.05, momentum=0.9,
-                progress=False)
+    mlp_epoch = numpy_mlp_epoch(X, y)
 
     # predict() runs one batch per core, each with one BLAS thread: allow `threads` of them
     return model, {"numpy CNN train": cnn_epoch, "numpy MLP train": mlp_epoch,
@@ -130,13 +161,7 @@ def torch_tasks(X, y, Xtest, model):
     from torch import nn
 
     torch.manual_seed(0)
-    k, (c1, c2) = model.kernel_size, model.conv_channels
-    side = model.shapes[-1][1]
-    cnn = nn.Sequential(
-        nn.Conv2d(1, c1, k), nn.MaxPool2d(2), nn.ReLU(),
-        nn.Conv2d(c1, c2, k), nn.MaxPool2d(2), nn.ReLU(), nn.Flatten(),
-        nn.Linear(c2 * side[1] * side[2], model.hidden), nn.ReLU(),
-        nn.Linear(model.hidden, 10))
+    cnn = torch_cnn(model)
     mlp = nn.Sequential(nn.Linear(MLP_SIZES[0], MLP_SIZES[1]), nn.Tanh(),
                         nn.Linear(MLP_SIZES[1], MLP_SIZES[2]))
     Xt, yt, Xtt = torch.from_numpy(X), torch.from_numpy(y), torch.from_numpy(Xtest)
@@ -168,13 +193,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    print(machine())
-    if torch is not None:
-        print(f"PyTorch {torch.__version__}")
+    torch = print_machine()
     X, y, Xtest = mnist_batches()
     n_train = (len(X) // BATCH) * BATCH
     for threads in (1, os.cpu_count()):
