@@ -489,8 +489,19 @@ def softmax_cross_entropy_backward(dE, cache):
 #   arrays: pooling is three elementwise maxima, then ReLU in place.
 # * Backward routes each window's gradient to its first maximal member with
 #   three comparisons (the tie rule of maxpool_backward), ReLU included.
+# * The forward pass goes through the image in bands of a few output rows:
+#   the patches of one band (about 1 MB) are copied, multiplied and pooled
+#   while they are still in the processor's cache. For inference
+#   (``keep=False``) the next band reuses that memory, which measured a
+#   quarter faster than writing the patch matrix of the whole batch (many
+#   megabytes) to memory and reading it back. Training keeps the whole patch
+#   matrix for the weight gradient (copying it again in the backward pass,
+#   or banding that pass too, measured slower).
 # * Optionally all big arrays live in a ``workspace`` dict and are reused by
 #   the next call, so that a training loop allocates no large arrays per step.
+
+_BAND_BYTES = 1 << 20   # patch matrix of one band of rows: about 1 MB
+
 
 def _buffer(workspace, name, shape, dtype, fill=None):
     """Array ``workspace[name]`` of the given shape and dtype, made (and filled) if needed."""
@@ -517,7 +528,29 @@ def _by_position(Q):
     return Q.reshape((2, 2) + Q.shape[1:]).transpose((2, 0, 3, 1) + rest)
 
 
-def conv_block_forward(X, W, b, pad=0, workspace=None):
+def _bands(H2, bytes_per_row):
+    """Slices of the pooled rows ``0..H2``, each band's patches about ``_BAND_BYTES``."""
+    step = max(1, min(H2, _BAND_BYTES // max(1, bytes_per_row)))
+    return [slice(i, min(H2, i + step)) for i in range(0, H2, step)]
+
+
+def _patch_matrix(Xp, k, rows, cols):
+    """Copy the patches of the pooled rows ``rows`` into ``cols`` (whose row K stays 1).
+
+    ``cols`` has room for ``(2 r, Wo, K + 1, N)``: the two output rows of each
+    of the ``r`` pooled rows, ``Wo`` positions each. Returns the filled part
+    as an ``(r, 2, W2, 2, K + 1, N)`` view (grouped by pooling window).
+    """
+    r = rows.stop - rows.start
+    Wo, K1, N = cols.shape[1:]
+    C = Xp.shape[2]
+    band = cols[:2 * r]
+    patches = _window_patches(Xp[2 * rows.start:2 * rows.stop + k - 1], k, 2 * r, Wo)
+    np.copyto(band[:, :, :K1 - 1].reshape(2 * r, Wo, k, k, C, N), patches)
+    return band.reshape(r, 2, Wo // 2, 2, K1, N)
+
+
+def conv_block_forward(X, W, b, pad=0, workspace=None, keep=True):
     """Convolution, 2x2 max-pooling and ReLU in one pass (fast path).
 
     The same function as :func:`conv_forward`, :func:`maxpool_forward` and
@@ -528,7 +561,8 @@ def conv_block_forward(X, W, b, pad=0, workspace=None):
     ----------
     X : ndarray, shape (N, C, H, W)
         Input images; fastest when stored as (H, W, C, N), as this block's
-        output is.
+        output is. Kept (not copied) for the backward pass: do not change it
+        in between.
     W : ndarray, shape (F, C, k, k)
     b : ndarray, shape (F,)
     pad : int, optional
@@ -536,13 +570,17 @@ def conv_block_forward(X, W, b, pad=0, workspace=None):
         Buffers to reuse (one dict per layer and thread). The output and the
         cache then live in it and stay valid until the next call with the same
         workspace. By default every call makes new arrays.
+    keep : bool, optional
+        Keep what the backward pass needs. Without it (inference) the patches
+        of one band of rows at a time are all that is stored, which is
+        faster; the cache is then None.
 
     Returns
     -------
     out : ndarray, shape (N, F, Ho // 2, Wo // 2)
         ``max(maxpool(conv(X)), 0)``, with ``Ho = H + 2 pad - k + 1`` (and
         ``Wo`` alike); stored as (Ho // 2, Wo // 2, F, N).
-    cache : tuple
+    cache : tuple or None
         For :func:`conv_block_backward`.
     """
     X, W, b, pad = _conv_arguments(X, W, b, pad)
@@ -555,26 +593,34 @@ def conv_block_forward(X, W, b, pad=0, workspace=None):
                          f"{H}x{Wd} to pool")
     ws = {} if workspace is None else workspace
     dt = X.dtype
-    Ho, Wo, K = 2 * H2, 2 * W2, k * k * C      # an odd last row or column is never pooled
+    K = k * k * C                               # an odd last row or column is never pooled
     Xt = X.transpose(2, 3, 1, 0)                # (H, W, C, N)
     if pad == 0 and Xt.flags.c_contiguous:
         Xp = Xt
     else:
         Xp = _buffer(ws, "Xp", (Hp, Wp, C, N), dt, fill=0)   # the border stays 0
         Xp[pad:pad + H, pad:pad + Wd] = Xt
-    cols = _buffer(ws, "cols", (Ho, Wo, K + 1, N), dt, fill=1)  # row K stays 1: the bias
-    np.copyto(cols[:, :, :K].reshape(Ho, Wo, k, k, C, N), _window_patches(Xp, k, Ho, Wo))
     Wb = np.empty((F, K + 1), dt)
     Wb[:, :K].reshape(F, k, k, C)[...] = W.transpose(0, 2, 3, 1)
     Wb[:, K] = b
     Y = _buffer(ws, "Y", (4, H2, W2, F, N), dt)                # conv output by window member
-    np.matmul(Wb, cols.reshape(H2, 2, W2, 2, K + 1, N), out=_by_position(Y))
     P = _buffer(ws, "P", (H2, W2, F, N), dt)
-    np.maximum(Y[0], Y[1], out=P)
-    np.maximum(P, Y[2], out=P)
-    np.maximum(P, Y[3], out=P)
-    np.maximum(P, 0, out=P)
-    return P.transpose(3, 2, 0, 1), (Y, P, cols, Wb, X.shape, pad, k, workspace)
+    bands = _bands(H2, 4 * W2 * (K + 1) * N * dt.itemsize)
+    if keep:   # the patch matrix of all positions, for the backward pass
+        cols = _buffer(ws, "cols", (2 * H2, 2 * W2, K + 1, N), dt, fill=1)
+    else:      # the patches of one band, reused by the next
+        cols = _buffer(ws, "band", (2 * (bands[0].stop - bands[0].start), 2 * W2, K + 1, N),
+                       dt, fill=1)
+    for rows in bands:
+        Yr, Pr = Y[:, rows], P[rows]
+        band = cols[2 * rows.start:2 * rows.stop] if keep else cols
+        np.matmul(Wb, _patch_matrix(Xp, k, rows, band), out=_by_position(Yr))
+        np.maximum(Yr[0], Yr[1], out=Pr)
+        np.maximum(Pr, Yr[2], out=Pr)
+        np.maximum(Pr, Yr[3], out=Pr)
+        np.maximum(Pr, 0, out=Pr)
+    out = P.transpose(3, 2, 0, 1)
+    return out, ((cols, Y, P, Wb, X.shape, pad, k, workspace) if keep else None)
 
 
 def conv_block_backward(dout, cache, input_gradient=True):
@@ -596,7 +642,7 @@ def conv_block_backward(dout, cache, input_gradient=True):
     dW : ndarray, shape (F, C, k, k)
     db : ndarray, shape (F,)
     """
-    Y, P, cols, Wb, (N, C, H, Wd), pad, k, workspace = cache
+    cols, Y, P, Wb, (N, C, H, Wd), pad, k, workspace = cache
     ws = {} if workspace is None else workspace
     F, K1 = Wb.shape
     K = K1 - 1

@@ -166,6 +166,21 @@ def torch_tasks(images, labels, test_images, threads):
     return {"PyTorch CNN": cnn_epoch, "PyTorch MLP": mlp_epoch, "PyTorch infer": infer}
 
 
+def check_fast_step(images, labels):
+    """Print how far the fast step's loss and gradients are from CNN.train_step's (float32)."""
+    model = CNN(seed=0)
+    X, T = images[:BATCH, None], labels[:BATCH]
+    E, grads, _ = model.train_step(X, T)
+    for workers in (1, 2):
+        net = FastCNN(model, workers=workers)
+        with threadpool_limits(limits=1, user_api="blas"):
+            E2, grads2, _ = net.train_step(X, T)
+        net.close()
+        worst = max(float(np.abs(g - h).max() / np.abs(g).max()) for g, h in zip(grads, grads2))
+        print(f"fast step, {workers} worker(s): loss {E2:.6f} (plain {E:.6f}), largest gradient "
+              f"difference {worst:.1e} of the gradient's largest entry")
+
+
 def matmul_task(n=1024):
     rng = np.random.default_rng(0)
     A, B = (rng.random((n, n), dtype=np.float32) for _ in range(2))
@@ -214,6 +229,7 @@ def main(argv=None):
     images, labels = at.load_mnist("train")
     images, labels = at.scale(images[:args.images]), labels[:args.images].astype(np.int64)
     test_images = at.scale(at.load_mnist("test")[0])
+    check_fast_step(images, labels)
     flops = cnn_flops_per_image(CNN(seed=0))
     print(f"{len(images)} training images per epoch, batch {BATCH}; "
           f"{flops / 1e6:.2f} MFLOP per image and training step")

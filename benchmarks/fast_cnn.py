@@ -62,11 +62,11 @@ class FastCNN:
             self._pool = None
 
     # -- one part of a batch, in one thread -----------------------------------
-    def _forward(self, X, spaces):
+    def _forward(self, X, spaces, keep=True):
         W1, b1, W2, b2, W3, b3, W4, b4 = self.weights
         N = X.shape[0]
-        A1, c1 = conv.conv_block_forward(X, W1, b1, workspace=spaces[0])
-        A2, c2 = conv.conv_block_forward(A1, W2, b2, workspace=spaces[1])
+        A1, c1 = conv.conv_block_forward(X, W1, b1, workspace=spaces[0], keep=keep)
+        A2, c2 = conv.conv_block_forward(A1, W2, b2, workspace=spaces[1], keep=keep)
         F = np.ascontiguousarray(A2.transpose(1, 2, 3, 0)).reshape(-1, N)   # (384, N)
         H = W3 @ F
         H += b3[:, None]
@@ -133,7 +133,7 @@ class FastCNN:
         def run(worker):
             spaces = self._spaces[worker]
             for s in starts[worker::self.workers]:
-                out[s:s + batch_size] = self._forward(X[s:s + batch_size], spaces)[0].T
+                out[s:s + batch_size] = self._forward(X[s:s + batch_size], spaces, keep=False)[0].T
 
         if self._pool is None:
             run(0)

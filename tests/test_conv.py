@@ -311,6 +311,18 @@ def test_conv_block_float32_with_workspace_matches_float64():
     assert ws["Xp"].shape == (12, 11, 2, 5)  # buffers of the last batch size
 
 
+@pytest.mark.parametrize(("xshape", "wshape", "pad"), BLOCK_CASES)
+def test_conv_block_for_inference_gives_the_same_output(xshape, wshape, pad):
+    rng = _rng(18)
+    X, W, b = (rng.standard_normal(s) for s in (xshape, wshape, wshape[:1]))
+    expected, _ = conv.conv_block_forward(X, W, b, pad)
+    ws = {}
+    for _ in range(2):  # the band buffer reused
+        out, cache = conv.conv_block_forward(X, W, b, pad, workspace=ws, keep=False)
+        assert cache is None and "cols" not in ws
+        np.testing.assert_array_equal(out, expected)
+
+
 def test_conv_block_stacks_without_copies():
     """One block's output is the next block's input in its own memory layout."""
     rng = _rng(16)
