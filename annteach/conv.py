@@ -8,7 +8,8 @@ Every layer is a pair of pure functions::
 ``forward`` returns its output and a ``cache`` of whatever the backward pass
 needs; ``backward`` takes the gradient of the error with respect to that
 output (``dout``, shaped like ``out``) and returns the gradients with respect
-to the inputs and the parameters. No function modifies its arguments.
+to the inputs and the parameters. No function modifies its arguments (except
+the ``workspace`` of the fast pair at the end, a dict of buffers for reuse).
 
 Images are 4-D arrays ``(N, C, H, W)``: N images of C channels of H x W
 pixels. The functions work in the dtype they are given (float32 for training
@@ -481,7 +482,8 @@ def softmax_cross_entropy_backward(dE, cache):
 # * One small matrix product per output position, (F, K + 1) @ (K + 1, N) with
 #   K = k k C, instead of one (F, K + 1) @ (K + 1, positions N) product: each
 #   small product fits in the cache, and OpenBLAS computes the stack of them
-#   about twice as fast as the one big product (measured, benchmarks/).
+#   about twice as fast as the one big product (measured for the CNN's second
+#   layer: 45 against 21 GFLOP/s on one core).
 # * The bias is the last column of the weights, multiplied by a row of ones
 #   in the patch matrix (as in the lecture's dense layers).
 # * The products write their output grouped by the position within the 2 x 2
