@@ -25,9 +25,9 @@ import nbformat
 import pytest
 from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog, shared_browser
 
-from annteach import course
+from annteach.tools import decks, notebooks, present
 
-NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
+NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
 STARTUP_SECONDS = 180
 # The horizontal slide on screen in RISE (reveal marks it "present").
 PRESENT = ".reveal.ready .slides > section.present"
@@ -75,9 +75,9 @@ def jupyterlab(tmp_path_factory):
         ("MPLCONFIGDIR", "matplotlib"),
     ]:
         env[name] = str(state / folder)
-    port, token = course.free_port(), secrets.token_hex(16)
+    port, token = present.free_port(), secrets.token_hex(16)
     # window.jupyterapp, so the test can run JupyterLab commands
-    command = course.jupyter_lab_command(
+    command = present.jupyter_lab_command(
         root, port, token, extra=["--LabApp.expose_app_in_browser=True"]
     )
     log = state / "jupyterlab.log"
@@ -111,7 +111,7 @@ def lab_browser(jupyterlab):
 
 
 def _title(notebook):
-    return course.notebook_title(nbformat.read(notebook, as_version=4), notebook.stem)
+    return decks.notebook_title(nbformat.read(notebook, as_version=4), notebook.stem)
 
 
 def test_rise_opens_first_notebook_as_slideshow(jupyterlab, lab_browser):
@@ -120,7 +120,7 @@ def test_rise_opens_first_notebook_as_slideshow(jupyterlab, lab_browser):
     notebook = root / "notebooks" / NOTEBOOKS[0].name
     title = _title(notebook)
     page = context.new_page()
-    page.goto(course.rise_url(notebook, root, port, token))
+    page.goto(present.rise_url(notebook, root, port, token))
     page.wait_for_selector(PRESENT, timeout=120_000)
     page.wait_for_function(SHOWS_JS, arg=[PRESENT, title], timeout=60_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
