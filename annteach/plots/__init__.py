@@ -16,6 +16,7 @@ from .cnn import (  # noqa: F401
     plot_misclassified,
 )
 from .digits import plot_digit_gallery, tile_images  # noqa: F401
+from .progress import LiveTrainingPlot, plot_training_progress, progress_line  # noqa: F401
 from .surfaces import plot_error_contour, plot_error_surface, plot_sample_errors  # noqa: F401
 from .training import plot_confusion_matrix, plot_learning_curve  # noqa: F401
 from .xor import XOR_COLORS, draw_xor_network, plot_xor_data, plot_xor_line  # noqa: F401
