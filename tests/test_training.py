@@ -374,3 +374,17 @@ def test_load_comparison_names_a_missing_or_broken_file(tmp_path):
     (tmp_path / "empty.json").write_text("{}")
     with pytest.raises(ValueError, match="models"):
         at.load_comparison(tmp_path / "empty.json")
+
+
+def test_the_shipped_comparison_record_matches_the_shipped_cnn():
+    record = at.load_comparison()
+    shipped = json.loads(default_model_path().with_suffix(".json").read_text())
+    assert record["recipe"] == RECIPE and record["command"] == "python -m annteach compare"
+    assert list(record["models"]) == ["linear", "MLP", "CNN"]
+    cnn = record["models"]["CNN"]
+    assert cnn["same_as_shipped"] and cnn["weights_sha256"] == shipped["sha256"]
+    assert cnn["test_accuracy"] == shipped["test_accuracy"]
+    for name, result in record["models"].items():
+        assert result["training"]["train_images"] == 60000 and result["test_images"] == 10000
+        assert {k: result["training"][k] for k in RECIPE} == RECIPE, name
+        assert result["test_errors"] == round((1 - result["test_accuracy"]) * 10000), name
