@@ -316,7 +316,7 @@ def train_quick(model=None, plot=True, callback=None, progress=False, workers=No
     Two epochs over the 60,000 training images: Adam with a one-cycle
     learning rate (up to 5e-3), batches of 128, random shifts of up to 2
     pixels, seed 0. The accuracy on the 10,000 test images is measured every
-    half epoch. The default CNN reaches about 99 % in half a minute on two
+    quarter epoch. The default CNN reaches about 99 % in half a minute on two
     cores (``benchmarks/bench_live_training.py`` measures it).
 
     Parameters
@@ -360,6 +360,6 @@ def train_quick(model=None, plot=True, callback=None, progress=False, workers=No
 
     history = train(model, scale(images), labels.astype(np.int64), **QUICK,
                     test=(scale(test_images), test_labels.astype(np.int64)),
-                    evaluations_per_epoch=2, callback=report, progress=progress,
+                    evaluations_per_epoch=4, callback=report, progress=progress,
                     workers=workers)
     return model, history

@@ -6,7 +6,7 @@ Each run is :func:`annteach.train_quick` as lecture 6 calls it, without the plot
 (:data:`annteach.training.QUICK`: the default CNN from seed 0, 2 epochs over the
 60,000 training images in batches of 128, Adam with a one-cycle learning rate up
 to 5e-3, random shifts of up to 2 pixels, every batch shared by the worker
-threads), the accuracy on the 10,000 test images measured every half epoch, its
+threads), the accuracy on the 10,000 test images measured every quarter epoch, its
 time included. Every run computes the same numbers; the runs differ only in time.
 
 Printed per run: the wall time and accuracy at each evaluation, the time at

@@ -10,7 +10,7 @@ default; the weights do not depend on it), with glibc keeping freed memory
 for reuse (:func:`annteach.memory.reuse_freed_memory`). ``--quick`` trains with
 the live-training recipe instead (:func:`annteach.training.train_quick`:
 :data:`~annteach.training.QUICK`, two epochs, the test accuracy printed every
-half epoch). At the end the command measures the accuracy on the 10,000 test
+quarter epoch). At the end the command measures the accuracy on the 10,000 test
 images and writes ``cnn.npz`` and ``cnn.json`` (:func:`annteach.cnn_files.save_cnn`)
 into ``--out``: by default ``models/`` in the per-user cache folder, never the
 package folder. The shipped model (``annteach/weights/`` in a clone) may be
