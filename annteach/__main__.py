@@ -33,6 +33,8 @@ COMMANDS = {
                     "annteach.tools.tidy", ("nbformat",)),
     "train-cnn": Command("train the CNN from scratch on MNIST and write its weights",
                          "annteach.tools.train_cnn"),
+    "compare": Command("train the linear model, the MLP and the CNN the same way and record "
+                       "their accuracy and cost", "annteach.tools.compare"),
     "fetch-mnist": Command("download the MNIST files into your cache folder (or --dest)",
                            "annteach.tools.fetch_mnist"),
 }

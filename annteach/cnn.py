@@ -18,7 +18,18 @@ name    shape                      what
 (with one conv layer the dense layers are ``W2``, ``W3``; without a hidden
 layer there is one dense layer). Saving, loading and checking weights files is
 :mod:`annteach.cnn_files`; the shipped model is :func:`annteach.load_pretrained_cnn`.
+
+Two ways to compute a conv block, the same function: the lesson's three pairs
+``conv_forward``, ``maxpool_forward``, ``relu_forward`` (used for the feature
+maps, and everywhere with ``CNN(fused=False)``), and the fused pair
+:func:`annteach.conv.conv_block_forward` / ``conv_block_backward``, about twice
+as fast, which :meth:`CNN.gradients` and :meth:`CNN.predict_proba` use by
+default. The fused pair reuses its large arrays from one call to the next
+(a workspace per conv layer and per thread), so a training loop allocates no
+large arrays per step; a model can still be used from several threads at once.
 """
+
+import threading
 
 import numpy as np
 
@@ -69,6 +80,10 @@ class CNN:
         Source of the initial weights (He-normal, zero biases).
     dtype : dtype, optional
         float32 for training and inference, float64 for gradient checks.
+    fused : bool, optional
+        Compute each conv block with the fused pair of :mod:`annteach.conv`
+        (default, about twice as fast) or with the three layer pairs of the
+        lesson (``False``). Both give the same results up to rounding.
 
     Attributes
     ----------
@@ -78,7 +93,8 @@ class CNN:
     """
 
     def __init__(self, conv_channels=(12, 24), kernel_size=5, paddings=(0, 0), hidden=128,
-                 n_classes=10, input_shape=(1, 28, 28), seed=0, dtype=np.float32):
+                 n_classes=10, input_shape=(1, 28, 28), seed=0, dtype=np.float32,
+                 fused=True):
         self.conv_channels = tuple(int(c) for c in conv_channels)
         self.paddings = tuple(int(p) for p in paddings)
         self.kernel_size = int(kernel_size)
@@ -86,6 +102,8 @@ class CNN:
         self.n_classes = int(n_classes)
         self.input_shape = tuple(int(s) for s in input_shape)
         self.dtype = np.dtype(dtype)
+        self.fused = bool(fused)
+        self._threads = threading.local()  # each thread's workspaces of the fused blocks
         if len(self.paddings) != len(self.conv_channels):
             raise ValueError(f"need one padding per conv layer: {len(self.conv_channels)} "
                              f"layers, {len(self.paddings)} paddings")
@@ -225,25 +243,52 @@ class CNN:
                              f"got {[tuple(np.shape(P)) for P in params]}")
         return dict(zip(expected, params))
 
+    def __getstate__(self):  # copies and pickles leave the workspaces behind
+        state = self.__dict__.copy()
+        del state["_threads"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._threads = threading.local()
+
+    def _workspaces(self):
+        """The calling thread's buffers for the fused blocks: one dict per conv layer."""
+        spaces = getattr(self._threads, "spaces", None)
+        if spaces is None:
+            spaces = self._threads.spaces = [{} for _ in self.conv_channels]
+        return spaces
+
     def _forward(self, X, p, caches=None, maps=None):
         """Class probabilities (N, n_classes) of images ``X`` with parameters ``p`` by name.
 
         Puts every layer's cache into the dict ``caches`` (by the name of the
         layer's weights, and ``"flatten"``) and appends every conv layer's ReLU
         feature maps (before pooling) to the list ``maps``, when they are given.
+        The conv blocks are computed by the fused pair unless ``self.fused`` is
+        False or ``maps`` are asked for (only the lesson's pairs have them).
         """
         A, n_conv = X, len(self.conv_channels)
+        fused = self.fused and maps is None
+        spaces = self._workspaces() if fused else None
         for i in range(1, n_conv + 1):
-            Z, conv_cache = conv.conv_forward(A, p[f"W{i}"], p[f"b{i}"], self.paddings[i - 1])
-            if maps is not None:
-                maps.append(np.ascontiguousarray(_relu(Z)))
-            A, pool_cache = conv.maxpool_forward(Z)
-            A, relu_cache = conv.relu_forward(A)
+            W, b, pad = p[f"W{i}"], p[f"b{i}"], self.paddings[i - 1]
+            if fused:  # conv, max-pool and ReLU in one pass; its output lives in spaces[i - 1]
+                A, cache = conv.conv_block_forward(A, W, b, pad, workspace=spaces[i - 1],
+                                                   keep=caches is not None)
+            else:      # the lesson's three pairs
+                Z, conv_cache = conv.conv_forward(A, W, b, pad)
+                if maps is not None:
+                    maps.append(np.ascontiguousarray(_relu(Z)))
+                A, pool_cache = conv.maxpool_forward(Z)
+                A, relu_cache = conv.relu_forward(A)
+                cache = (conv_cache, pool_cache, relu_cache)
             if caches is not None:
-                caches[f"W{i}"] = (conv_cache, pool_cache, relu_cache)
-        A, flat_cache = conv.flatten_forward(A)
+                caches[f"W{i}"] = cache
+        A, flat_cache = conv.flatten_forward(A)  # a copy: A may live in a workspace
         if caches is not None:
             caches["flatten"] = flat_cache
+            caches["fused"] = fused
         dense = self.param_names[2 * n_conv:]
         for name in dense:  # the lecture's layers: Y = g(X W^T), the bias entry last in X
             X_b = add_bias(A)
@@ -262,10 +307,15 @@ class CNN:
             dA, g_derivative = remove_bias(dEdX), _relu_derivative
         dA = conv.flatten_backward(dA, caches["flatten"])
         for i in range(n_conv, 0, -1):
-            conv_cache, pool_cache, relu_cache = caches[f"W{i}"]
-            dA = conv.maxpool_backward(conv.relu_backward(dA, relu_cache), pool_cache)
-            dA, grads[f"W{i}"], grads[f"b{i}"] = conv.conv_backward(dA, conv_cache,
-                                                                    input_gradient=i > 1)
+            cache, first = caches[f"W{i}"], i == 1  # no input gradient for the images
+            if caches["fused"]:
+                dA, grads[f"W{i}"], grads[f"b{i}"] = conv.conv_block_backward(
+                    dA, cache, input_gradient=not first)
+            else:
+                conv_cache, pool_cache, relu_cache = cache
+                dA = conv.maxpool_backward(conv.relu_backward(dA, relu_cache), pool_cache)
+                dA, grads[f"W{i}"], grads[f"b{i}"] = conv.conv_backward(
+                    dA, conv_cache, input_gradient=not first)
         return grads
 
     def _targets(self, T, n):
@@ -288,7 +338,8 @@ class CNN:
             Parameters to use instead of ``self.weights`` (in the order of
             :attr:`param_names`).
         maps : bool, optional
-            Also return the feature maps of every conv layer.
+            Also return the feature maps of every conv layer (the conv blocks
+            are then computed by the lesson's three layer pairs).
 
         Returns
         -------
