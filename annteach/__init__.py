@@ -75,7 +75,7 @@ _LAZY = {
     "open_idx": "idx",
     "read_idx": "idx",
     "write_idx": "idx",
-    "fetch_mnist": "mnist",
+    "fetch_mnist": "mnist_fetch",
     "load_mnist": "mnist",
     "mnist_files": "mnist",
     "scale": "mnist",

@@ -22,7 +22,7 @@ layer there is one dense layer). Saving, loading and checking weights files is
 Two ways to compute a conv block, the same function: the lesson's three pairs
 ``conv_forward``, ``maxpool_forward``, ``relu_forward`` (used for the feature
 maps, and everywhere with ``CNN(fused=False)``), and the fused pair
-:func:`annteach.conv.conv_block_forward` / ``conv_block_backward``, about twice
+:func:`annteach.conv_block.conv_block_forward` / ``conv_block_backward``, about twice
 as fast, which :meth:`CNN.gradients` and :meth:`CNN.predict_proba` use by
 default. The fused pair reuses its large arrays from one call to the next
 (a workspace per conv layer and per thread), so a training loop allocates no
@@ -33,7 +33,7 @@ import threading
 
 import numpy as np
 
-from . import conv
+from . import conv, conv_block
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, identity_derivative
 from .batches import map_batches
 from .evaluation import count_params
@@ -274,7 +274,7 @@ class CNN:
         for i in range(1, n_conv + 1):
             W, b, pad = p[f"W{i}"], p[f"b{i}"], self.paddings[i - 1]
             if fused:  # conv, max-pool and ReLU in one pass; its output lives in spaces[i - 1]
-                A, cache = conv.conv_block_forward(A, W, b, pad, workspace=spaces[i - 1],
+                A, cache = conv_block.conv_block_forward(A, W, b, pad, workspace=spaces[i - 1],
                                                    keep=caches is not None)
             else:      # the lesson's three pairs
                 Z, conv_cache = conv.conv_forward(A, W, b, pad)
@@ -309,7 +309,7 @@ class CNN:
         for i in range(n_conv, 0, -1):
             cache, first = caches[f"W{i}"], i == 1  # no input gradient for the images
             if caches["fused"]:
-                dA, grads[f"W{i}"], grads[f"b{i}"] = conv.conv_block_backward(
+                dA, grads[f"W{i}"], grads[f"b{i}"] = conv_block.conv_block_backward(
                     dA, cache, input_gradient=not first)
             else:
                 conv_cache, pool_cache, relu_cache = cache

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from annteach import conv
+from annteach import conv, conv_block
 from annteach.gradcheck import numerical_gradient, relative_error
 
 TOL = 1e-6
@@ -210,14 +210,14 @@ def test_conv_block_matches_plain_pairs(xshape, wshape, pad):
     X[:, :, :3, :3] = 0  # windows of equal values: the tie rule must match too
     b[0] = 0.5
     expected, backward = _plain_block(X, W, b, pad)
-    out, cache = conv.conv_block_forward(X, W, b, pad)
+    out, cache = conv_block.conv_block_forward(X, W, b, pad)
     assert out.shape == expected.shape
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
     dout = rng.standard_normal(out.shape)
-    for want, got in zip(backward(dout), conv.conv_block_backward(dout, cache), strict=True):
+    for want, got in zip(backward(dout), conv_block.conv_block_backward(dout, cache), strict=True):
         assert got.shape == want.shape
         np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-11)
-    dX, dW, db = conv.conv_block_backward(dout, cache, input_gradient=False)
+    dX, dW, db = conv_block.conv_block_backward(dout, cache, input_gradient=False)
     assert dX is None
     np.testing.assert_allclose(dW, backward(dout)[1], rtol=1e-11, atol=1e-11)
 
@@ -246,8 +246,8 @@ def _kink_free_inputs(xshape, wshape, pad, margin=1e-3):
     ((1, 3, 8, 8), (3, 3, 5, 5), 0), ((2, 2, 3, 4), (2, 2, 2, 2), 1)])
 def test_conv_block_gradcheck(xshape, wshape, pad):
     X, W, b = _kink_free_inputs(xshape, wshape, pad)
-    err = _check_pair(lambda X, W, b: conv.conv_block_forward(X, W, b, pad),
-                      conv.conv_block_backward, [X, W, b], [0, 1, 2])
+    err = _check_pair(lambda X, W, b: conv_block.conv_block_forward(X, W, b, pad),
+                      conv_block.conv_block_backward, [X, W, b], [0, 1, 2])
     assert err < TOL
 
 
@@ -258,14 +258,14 @@ def test_conv_block_float32_with_workspace_matches_float64():
     ws = {}
     for n in (3, 3, 5):
         X = rng.standard_normal((n, 2, 10, 9))
-        out64, cache64 = conv.conv_block_forward(X, W, b, pad=1)
-        out32, cache32 = conv.conv_block_forward(X.astype(np.float32), W.astype(np.float32),
+        out64, cache64 = conv_block.conv_block_forward(X, W, b, pad=1)
+        out32, cache32 = conv_block.conv_block_forward(X.astype(np.float32), W.astype(np.float32),
                                                  b.astype(np.float32), pad=1, workspace=ws)
         assert out32.dtype == np.float32
         np.testing.assert_allclose(out32, out64, rtol=1e-5, atol=1e-5)
         dout = rng.standard_normal(out64.shape)
-        grads64 = conv.conv_block_backward(dout, cache64)
-        grads32 = conv.conv_block_backward(dout.astype(np.float32), cache32)
+        grads64 = conv_block.conv_block_backward(dout, cache64)
+        grads32 = conv_block.conv_block_backward(dout.astype(np.float32), cache32)
         for g32, g64 in zip(grads32, grads64, strict=True):
             assert g32.dtype == np.float32
             np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-4)
@@ -276,10 +276,10 @@ def test_conv_block_float32_with_workspace_matches_float64():
 def test_conv_block_for_inference_gives_the_same_output(xshape, wshape, pad):
     rng = _rng(18)
     X, W, b = (rng.standard_normal(s) for s in (xshape, wshape, wshape[:1]))
-    expected, _ = conv.conv_block_forward(X, W, b, pad)
+    expected, _ = conv_block.conv_block_forward(X, W, b, pad)
     ws = {}
     for _ in range(2):  # the band buffer reused
-        out, cache = conv.conv_block_forward(X, W, b, pad, workspace=ws, keep=False)
+        out, cache = conv_block.conv_block_forward(X, W, b, pad, workspace=ws, keep=False)
         assert cache is None and "cols" not in ws
         np.testing.assert_array_equal(out, expected)
 
@@ -290,9 +290,9 @@ def test_conv_block_stacks_without_copies():
     X = rng.standard_normal((3, 1, 16, 16))
     W1, b1 = rng.standard_normal((4, 1, 3, 3)), rng.standard_normal(4)
     W2, b2 = rng.standard_normal((5, 4, 3, 3)), rng.standard_normal(5)
-    A1, _ = conv.conv_block_forward(X, W1, b1)
+    A1, _ = conv_block.conv_block_forward(X, W1, b1)
     assert A1.transpose(2, 3, 1, 0).flags.c_contiguous
-    A2, _ = conv.conv_block_forward(A1, W2, b2)
+    A2, _ = conv_block.conv_block_forward(A1, W2, b2)
     expected, _ = _plain_block(np.ascontiguousarray(A1), W2, b2, 0)
     np.testing.assert_allclose(A2, expected, rtol=1e-12, atol=1e-12)
 
@@ -301,12 +301,12 @@ def test_conv_block_without_workspace_is_pure():
     rng = _rng(17)
     X, W, b = rng.standard_normal((2, 2, 8, 8)), rng.standard_normal((3, 2, 3, 3)), np.ones(3)
     originals = [A.copy() for A in (X, W, b)]
-    out, cache = conv.conv_block_forward(X, W, b, pad=1)
+    out, cache = conv_block.conv_block_forward(X, W, b, pad=1)
     out_saved = out.copy()
     dout = rng.standard_normal(out.shape)
-    first = conv.conv_block_backward(dout, cache)
+    first = conv_block.conv_block_backward(dout, cache)
     saved = [g.copy() for g in first]
-    second = conv.conv_block_backward(2 * dout, cache)
+    second = conv_block.conv_block_backward(2 * dout, cache)
     for A, A0 in zip((X, W, b, out), originals + [out_saved], strict=True):
         np.testing.assert_array_equal(A, A0)
     for g, g0, g2 in zip(first, saved, second, strict=True):
@@ -317,13 +317,13 @@ def test_conv_block_without_workspace_is_pure():
 def test_conv_block_rejects_bad_input():
     X, W, b = np.ones((2, 3, 6, 6)), np.ones((4, 3, 3, 3)), np.zeros(4)
     with pytest.raises(ValueError, match="W must have shape"):
-        conv.conv_block_forward(X, np.ones((4, 2, 3, 3)), b)
+        conv_block.conv_block_forward(X, np.ones((4, 2, 3, 3)), b)
     with pytest.raises(ValueError, match="b must have shape"):
-        conv.conv_block_forward(X, W, np.zeros(3))
+        conv_block.conv_block_forward(X, W, np.zeros(3))
     with pytest.raises(ValueError, match="less than 2x2"):
-        conv.conv_block_forward(X, np.ones((4, 3, 6, 6)), b)
+        conv_block.conv_block_forward(X, np.ones((4, 3, 6, 6)), b)
     with pytest.raises(ValueError, match="pad must be"):
-        conv.conv_block_forward(X, W, b, pad=-1)
-    out, cache = conv.conv_block_forward(X, W, b)
+        conv_block.conv_block_forward(X, W, b, pad=-1)
+    out, cache = conv_block.conv_block_forward(X, W, b)
     with pytest.raises(ValueError, match="dout must have shape"):
-        conv.conv_block_backward(np.ones((2, 4, 3, 3)), cache)
+        conv_block.conv_block_backward(np.ones((2, 4, 3, 3)), cache)
