@@ -7,7 +7,7 @@ import sys
 # when its command runs, so ``annteach --help`` stays fast.
 COMMANDS = {
     "student": ("write the student editions of the notebooks", "annteach.student", "run"),
-    "course": ("build offline slide decks, HTML pages and index; present with RISE",
+    "course": ("build offline slide decks, HTML pages and index; present live slides",
                "annteach.course", "main"),
     "train-cnn": ("train the CNN from scratch on MNIST and write its weights", "annteach.train_cnn",
                   "run"),

@@ -498,16 +498,23 @@ def rise_url(notebook, root, port, token):
 
 
 def present(notebook, root=ROOT):
-    """Start JupyterLab for presenting ``notebook`` with RISE; print its URL; wait."""
+    """Start JupyterLab for presenting ``notebook`` live (see :mod:`annteach.live_slides`)."""
+    from jupyter_core.paths import jupyter_config_dir
+
+    from . import live_slides
+
     notebook = Path(notebook).resolve()
     if not notebook.is_file():
         raise ValueError(f"{notebook}: no such notebook")
     port, token = free_port(), secrets.token_hex(16)
-    url = rise_url(notebook, root, port, token)
-    print(f"\nPresent with RISE (Ctrl-C here to stop the server):\n\n    {url}\n", flush=True)
+    url = live_slides.lab_url(notebook, root, port, token)
+    print(f"\nPresent live (Ctrl-C here to stop the server):\n\n    {url}\n\n{live_slides.STEPS}\n",
+          flush=True)
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)  # a non-interactive backend would hide the inline figures
-    server = subprocess.Popen(jupyter_lab_command(root, port, token), cwd=root, env=env)
+    settings = Path(jupyter_config_dir()) / "lab" / "present-settings"
+    server = subprocess.Popen(live_slides.jupyter_command(root, port, token, settings), cwd=root,
+                              env=env)
     try:
         return server.wait()
     except KeyboardInterrupt:
@@ -521,7 +528,7 @@ def configure_parser(parser):
     build = sub.add_parser("build", help="write slide decks, HTML pages and index.html")
     build.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
     build.add_argument("--build", type=Path, default=ROOT / "build")
-    show = sub.add_parser("present", help="start JupyterLab and print a notebook's RISE URL")
+    show = sub.add_parser("present", help="start JupyterLab and print the live slides' URL")
     show.add_argument("notebook", type=Path)
 
 

@@ -5,7 +5,14 @@ The browser is the system one (``apt-get install chromium``, done by
 """
 
 import atexit
+import contextlib
 import os
+import secrets
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,6 +34,8 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "build" / "screenshots"
+# How long a JupyterLab server may take to answer (a cold start on a busy 2-core machine).
+STARTUP_SECONDS = 180
 
 
 def sync_playwright():
@@ -82,14 +91,27 @@ class NetworkLog:
         self.requests = []
         self.failed = []
         self.errors = []
+        self.console_errors = []
+        self.bad_responses = []
         context.on("request", lambda request: self.requests.append(request.url))
         context.on("requestfailed", self._failed)
+        context.on("response", self._response)
         context.on("page", self.watch)
         context.route("**/*", self._route)
 
     def watch(self, page):
-        """Record the uncaught JavaScript errors of ``page``."""
+        """Record the uncaught JavaScript errors and the console errors of ``page``."""
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message):
+        if message.type == "error":
+            where = message.location.get("url", "")
+            self.console_errors.append(f"{message.text[:300]} ({where[:120]})")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.bad_responses.append(f"{response.status} {response.url[:200]}")
 
     def _failed(self, request):
         self.failed.append(f"{request.url[:200]} ({request.failure})")
@@ -107,3 +129,77 @@ class NetworkLog:
     def outside(self):
         """The requested URLs that are not local."""
         return [url[:200] for url in self.requests if not self._is_local(url)]
+
+
+def _wait_until_up(server, url, log):
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with opener.open(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    pytest.fail(f"JupyterLab did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def course_server(tmp_path_factory, make_command):
+    """Run a JupyterLab server over a temporary copy of notebooks/ until the block ends.
+
+    ``make_command(root, port, token, state)`` returns the server's command
+    (``state`` is a folder for it to write into). The server listens on a free
+    port of 127.0.0.1 with a random token; Jupyter, IPython and matplotlib keep
+    their state under ``state`` (the server's log too: ``state/jupyterlab.log``),
+    and kernels plot inline (no MPLBACKEND). Waits until ``/api/status``
+    answers; stops the server by its process id at the end.
+
+    Yields
+    ------
+    (root, port, token)
+    """
+    from annteach.course import free_port
+
+    state = tmp_path_factory.mktemp("jupyter-state")
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # kernels show figures inline
+    for name, folder in [
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("MPLCONFIGDIR", "matplotlib"),
+    ]:
+        env[name] = str(state / folder)
+    log = state / "jupyterlab.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            make_command(root, port, token, state), cwd=root, env=env, stdout=output,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    try:
+        _wait_until_up(server, f"http://127.0.0.1:{port}/api/status?token={token}", log)
+        yield root, port, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def server_context(port):
+    """A browser context that may talk to the server on ``port`` only: yields (context, network)."""
+    allowed = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/")
+    context = shared_browser().new_context(viewport=VIEWPORT)
+    try:
+        yield context, NetworkLog(context, allowed=allowed)
+    finally:
+        context.close()
