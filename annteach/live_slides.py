@@ -13,6 +13,9 @@ never runs.
 """
 
 import json
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 #: JupyterLab settings of the presenting server, by plugin: no question about
@@ -86,3 +89,25 @@ def jupyter_command(root, port, token, settings_dir, extra=()):
     return jupyter_lab_command(
         root, port, token, extra=[f"--LabApp.user_settings_dir={settings_dir}", *extra]
     )
+
+
+def wait_until_up(server, port, token, seconds=180):
+    """Wait until the JupyterLab ``server`` (a ``subprocess.Popen``) answers on ``port``.
+
+    Raises
+    ------
+    RuntimeError
+        When the server exits first, or does not answer within ``seconds``.
+    """
+    url = f"http://127.0.0.1:{port}/api/status?token={token}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {server.returncode}")
+        try:
+            with opener.open(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    raise RuntimeError(f"JupyterLab did not answer within {seconds} s")

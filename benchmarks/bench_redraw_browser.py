@@ -37,9 +37,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -155,20 +152,6 @@ async code => {
 """
 
 
-def _wait_until_up(server, url, seconds=180):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"JupyterLab exited with {server.returncode}")
-        try:
-            with opener.open(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    sys.exit(f"JupyterLab did not answer within {seconds} s")
-
-
 def _notebook(cases, kernel_code, profile):
     setup = "import numpy as np\nimport matplotlib.pyplot as plt\nimport annteach as at"
     cells = [nbformat.v4.new_code_cell(setup)]
@@ -260,7 +243,10 @@ def main():
                               stdin=subprocess.DEVNULL)
     results = {}
     try:
-        _wait_until_up(server, f"http://127.0.0.1:{port}/api/status?token={token}")
+        try:
+            live_slides.wait_until_up(server, port, token)
+        except RuntimeError as error:
+            sys.exit(f"{error}; its log: {tmp / 'jupyterlab.log'}")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])

@@ -10,9 +10,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -131,20 +128,6 @@ class NetworkLog:
         return [url[:200] for url in self.requests if not self._is_local(url)]
 
 
-def _wait_until_up(server, url, log):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with opener.open(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    pytest.fail(f"JupyterLab did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
-
-
 @contextlib.contextmanager
 def course_server(tmp_path_factory, make_command):
     """Run a JupyterLab server over a temporary copy of notebooks/ until the block ends.
@@ -161,6 +144,7 @@ def course_server(tmp_path_factory, make_command):
     (root, port, token)
     """
     from annteach.course import free_port
+    from annteach.live_slides import wait_until_up
 
     state = tmp_path_factory.mktemp("jupyter-state")
     root = tmp_path_factory.mktemp("course")
@@ -183,7 +167,10 @@ def course_server(tmp_path_factory, make_command):
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
     try:
-        _wait_until_up(server, f"http://127.0.0.1:{port}/api/status?token={token}", log)
+        try:
+            wait_until_up(server, port, token, STARTUP_SECONDS)
+        except RuntimeError as error:
+            pytest.fail(f"{error}:\n{log.read_text()[-3000:]}")
         yield root, port, token
     finally:
         server.terminate()

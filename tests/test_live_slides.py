@@ -1,10 +1,13 @@
 """The presenting server's address, command and settings (the browser test drives it)."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from annteach import live_slides
+from annteach.course import free_port
 
 
 def test_lab_url_opens_the_notebook_in_jupyterlab(tmp_path):
@@ -35,3 +38,20 @@ def test_settings_the_presenter_changed_are_kept(tmp_path):
     target.write_text('{"fetchNews": "true"}')
     live_slides.write_settings(tmp_path)
     assert target.read_text() == '{"fetchNews": "true"}'
+
+
+def test_wait_until_up_reports_a_server_that_exits():
+    server = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    server.wait()
+    with pytest.raises(RuntimeError, match="exited with 3"):
+        live_slides.wait_until_up(server, free_port(), "abc", seconds=5)
+
+
+def test_wait_until_up_gives_up_on_a_silent_port():
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with pytest.raises(RuntimeError, match="did not answer within 1 s"):
+            live_slides.wait_until_up(server, free_port(), "abc", seconds=1)
+    finally:
+        server.kill()
+        server.wait()
