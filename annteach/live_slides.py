@@ -18,6 +18,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .files import atomic_write
+
 #: JupyterLab settings of the presenting server, by plugin: no question about
 #: Jupyter news popping up over the slides (nothing is fetched from the network).
 SETTINGS = {
@@ -72,7 +74,8 @@ def write_settings(folder):
         target = folder / package / f"{name}.jupyterlab-settings"
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+            text = json.dumps(values, indent=2) + "\n"
+            atomic_write(target, lambda f, text=text: f.write(text), text=True)
     return folder
 
 
