@@ -13,12 +13,13 @@ the median and the quartiles over ``--presses`` presses (after ``--warmup``):
 * ``key -> src``: key press to the new image address in the page;
 * ``key -> shown``: the same plus decoding the image and the next frame;
 
-and, measured inside the kernel for the same presses (``--profile``, on by
-default; it wraps the explorer's methods for timing, so it costs a few
-microseconds): the kernel's whole handling of the slider message, and of it
-recomputing the view, drawing, encoding the image and sending it. What is left
-of ``key -> src`` is the trip browser -> server -> kernel -> server -> browser
-and the page's own work. Also prints the size of the image sent.
+and, measured inside the kernel for the same presses (unless ``--no-profile``;
+the timing wraps some of the explorer's methods and costs microseconds): ``up``,
+key press to the kernel starting on the slider's message; ``kernel``, its
+handling (wall and CPU time); ``down``, its end to the new ``src`` in the page
+(page and kernel share this machine's clock); and, within the kernel's part,
+recomputing the view, drawing, encoding the image and sending it. Also prints
+the size of the image sent, and the load average.
 
     .venv/bin/python benchmarks/bench_redraw_browser.py [--presses 25] [--warmup 5]
     .venv/bin/python benchmarks/bench_redraw_browser.py --kernel-code try.py
