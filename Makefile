@@ -34,7 +34,14 @@ EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute \
 	--ExecutePreprocessor.record_timing=False \
 	--ExecutePreprocessor.store_widget_state=False
 
-.PHONY: course test outputs lab venv clean present browser
+.PHONY: course test outputs lab venv clean present browser grading grading-venv
+
+# nbgrader in a virtual environment of its own: it brings JupyterLab panels and server
+# extensions (formgrader, assignment list) that the students' JupyterLab (.venv) must not show.
+GRADING_VENV  := .venv-grading
+GRADING_STAMP := $(GRADING_VENV)/.installed
+# The course's assignments: the lecture notebooks with exercises (nbgrader solution cells).
+GRADED := $(shell grep -l '"solution": true' $(NOTEBOOKS))
 
 # reveal.js and MathJax for the offline slide decks (versions pinned in slides/package-lock.json).
 NODE_STAMP := slides/node_modules/.installed
@@ -46,12 +53,12 @@ course: $(STAMP) $(NODE_STAMP)
 	@mkdir -p $(BUILD)/notebooks
 	$(EXECUTE) --output-dir $(BUILD)/notebooks $(NOTEBOOKS)
 	$(BIN)/python -m annteach student --out $(BUILD)/student $(NOTEBOOKS)
-	$(BIN)/python -m annteach course build
+	$(BIN)/python -m annteach build
 
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
-test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
+test: $(STAMP) $(GRADING_STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests
 # nbval twice: the committed outputs must come back on a second fresh run as well.
@@ -69,10 +76,11 @@ outputs: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
-# Present a notebook with RISE: make present NB=notebooks/01_introduction_xor.ipynb
+# Present a notebook as live slides, explorers included (JupyterLab opens it, runs its cells
+# and starts the slideshow): make present NB=notebooks/02_error_surfaces.ipynb
 present: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make present NB=notebooks/NN_name.ipynb"; exit 2; }
-	$(BIN)/python -m annteach course present $(NB)
+	$(BIN)/python -m annteach present "$(NB)"
 
 $(NODE_STAMP): slides/package.json slides/package-lock.json
 	npm ci --prefix slides --no-audit --no-fund
@@ -85,6 +93,22 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
 venv: $(STAMP)
+
+# The nbgrader course directory grading/ (settings in grading/nbgrader_config.py): copy each
+# notebook with exercises to grading/source/NN_name/NN_name.ipynb, the layout nbgrader reads.
+grading: $(GRADING_STAMP)
+	@for nb in $(GRADED); do \
+	  name=$$(basename $$nb .ipynb); mkdir -p grading/source/$$name; \
+	  cp $$nb grading/source/$$name/$$name.ipynb; echo "grading/source/$$name/$$name.ipynb"; \
+	done
+
+grading-venv: $(GRADING_STAMP)
+
+$(GRADING_STAMP): pyproject.toml
+	test -x $(GRADING_VENV)/bin/python || $(PYTHON) -m venv $(GRADING_VENV)
+	$(GRADING_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GRADING_VENV)/bin/python -m pip install --quiet -e ".[grading]"
+	touch $@
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,37 +1,88 @@
-"""Command line: python -m annteach COMMAND (or the annteach script)."""
+"""Command line of the course's tools: ``python -m annteach COMMAND`` (or ``annteach COMMAND``).
+
+The list of commands below is all this module knows: a command's module (in
+:mod:`annteach.tools`) is imported, and its options are parsed, only when that
+command is named, so ``annteach student --help`` loads neither the CNN nor MNIST.
+"""
 
 import argparse
+import importlib
+import importlib.util
 import sys
+from typing import NamedTuple
 
-# Each command: name -> (help, module, function). The module is imported only
-# when its command runs, so ``annteach --help`` stays fast.
+
+class Command(NamedTuple):
+    help: str
+    module: str
+    requires: tuple = ()  # modules of an optional extra that the command needs
+    extra: str = "course"
+
+
 COMMANDS = {
-    "student": ("write the student editions of the notebooks", "annteach.student", "run"),
-    "course": ("build offline slide decks, HTML pages and index; present live slides",
-               "annteach.course", "main"),
-    "train-cnn": ("train the CNN from scratch on MNIST and write its weights", "annteach.train_cnn",
-                  "run"),
-    "tidy": ("drop the widget views from executed notebooks (after make outputs)",
-             "annteach.tidy", "run"),
+    "build": Command("write the offline slide decks, HTML pages and index.html into build/",
+                     "annteach.tools.decks", ("nbformat", "nbconvert")),
+    "present": Command("start JupyterLab and present a notebook as live slides",
+                       "annteach.tools.present", ("jupyterlab",)),
+    "student": Command("write the student editions of the notebooks",
+                       "annteach.tools.student", ("nbformat", "nbconvert")),
+    "tidy": Command("drop the widget views from executed notebooks (after make outputs)",
+                    "annteach.tools.tidy", ("nbformat",)),
+    "train-cnn": Command("train the CNN from scratch on MNIST and write its weights",
+                         "annteach.tools.train_cnn"),
+    "fetch-mnist": Command("download the MNIST files into your cache folder (or --dest)",
+                           "annteach.tools.fetch_mnist"),
 }
 
 
+def _top_parser():
+    epilog = "commands:\n" + "\n".join(f"  {name:<12} {command.help}"
+                                       for name, command in COMMANDS.items())
+    parser = argparse.ArgumentParser(
+        prog="annteach", description="The course's tools.", epilog=epilog + "\n\n"
+        "Run `annteach COMMAND --help` for the options of one command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=COMMANDS, metavar="COMMAND", help="see below")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="the command's arguments")
+    return parser
+
+
+def _missing(modules):
+    """The modules among ``modules`` that cannot be imported."""
+    missing = []
+    for name in modules:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):  # ValueError: blocked by sys.modules[name] = None
+            found = False
+        if not found:
+            missing.append(name)
+    return missing
+
+
+def _needs_extra(name, command, modules):
+    return SystemExit(f"annteach {name} needs {', '.join(modules)}, which is not installed: "
+                      f"pip install 'annteach[{command.extra}]'")
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="annteach", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (help_text, module, function) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text)
-        import importlib
-
-        configure = getattr(importlib.import_module(module), "configure_parser", None)
-        if configure is not None:
-            configure(p)
-        p.set_defaults(_target=(module, function))
-    args = parser.parse_args(argv)
-    import importlib
-
-    module, function = args._target
-    return getattr(importlib.import_module(module), function)(args) or 0
+    """Run one command; returns its exit status."""
+    top = _top_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    name, command = top.command, COMMANDS[top.command]
+    parser = argparse.ArgumentParser(prog=f"annteach {name}", description=command.help)
+    module = importlib.import_module(command.module)
+    module.configure_parser(parser)
+    args = parser.parse_args(top.args)
+    missing = _missing(command.requires)
+    if missing:
+        raise _needs_extra(name, command, missing)
+    try:
+        return module.run(args) or 0
+    except ModuleNotFoundError as error:
+        root = (error.name or "").partition(".")[0]
+        if root in command.requires:
+            raise _needs_extra(name, command, [root]) from error
+        raise
 
 
 if __name__ == "__main__":

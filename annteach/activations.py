@@ -13,6 +13,11 @@ logistic   1 / (1 + exp(-a))      y * (1 - y)
 relu       max(0, a)              1 if y > 0 else 0
 =========  =====================  ==========================
 
+Softmax, which turns a row of scores into probabilities, is the fifth: an
+output activation only (:data:`OUTPUT_ACTIVATIONS`), used with the
+cross-entropy loss, whose output delta is simply ``Y - T`` (see
+:mod:`annteach.losses`), so it needs no derivative of its own here.
+
 The ReLU derivative at ``a = 0`` is taken to be 0 (the convention of most
 libraries); ``relu_derivative`` sees only ``y = 0`` there and cannot tell
 ``a = 0`` from ``a < 0`` anyway.
@@ -24,6 +29,8 @@ import numpy as np
 
 __all__ = [
     "ACTIVATIONS",
+    "OUTPUT_ACTIVATIONS",
+    "get_activation",
     "identity",
     "identity_derivative",
     "logistic",
@@ -147,3 +154,20 @@ ACTIVATIONS = {
     "logistic": (logistic, logistic_derivative),
     "relu": (relu, relu_derivative),
 }
+
+#: The activations an output layer may have: the registry plus softmax, whose
+#: derivative entry is None (with cross-entropy the output delta is ``Y - T``).
+OUTPUT_ACTIVATIONS = {**ACTIVATIONS, "softmax": (softmax, None)}
+
+
+def get_activation(name):
+    """``(g, g_derivative)`` of the activation ``name`` from :data:`ACTIVATIONS`.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not in the registry, listing the ones that are.
+    """
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose from {list(ACTIVATIONS)}")
+    return ACTIVATIONS[name]

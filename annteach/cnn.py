@@ -1,73 +1,38 @@
-"""A small LeNet-style convolutional network in numpy, and its shipped weights.
+"""A small LeNet-style convolutional network in numpy, written like the lecture's MLP.
 
-The model is built from the layer pairs of :mod:`annteach.conv`. Trained
-weights live in ``data/models/cnn.npz`` (plain arrays, loaded without
-pickle) with ``data/models/cnn.json`` beside them: the architecture, how the
-weights were trained, the test accuracy they reached and the SHA-256 of the
-``.npz``, which :func:`load_cnn` checks before trusting the file.
-Train them again with ``python -m annteach train-cnn``.
+The convolution blocks are the layer pairs of :mod:`annteach.conv`; the fully
+connected layers on top are lecture 4's ``fprop``/``backprop`` (biases in the last
+column of ``W``), the hidden ones with ReLU, the last one with softmax, trained
+with the cross-entropy. The parameters have names (:attr:`CNN.param_names`):
 
-Memory: every batch allocates a few large temporary arrays (the im2col
-patch matrices). glibc's allocator hands such blocks back to the operating
-system when they are freed, so the next batch page-faults them in again,
-which here doubled the time of inference. Creating the first :class:`CNN`
-therefore raises glibc's trim and mmap thresholds to 256 MB (``mallopt``;
-Linux only), so that freed memory is reused by the process instead.
+======  =========================  =============================================
+name    shape                      what
+======  =========================  =============================================
+``W1``  (F1, C, k, k)              filters of conv layer 1
+``b1``  (F1,)                      its biases, one per filter
+``W2``  (F2, F1, k, k)             filters of conv layer 2 (``b2`` its biases)
+``W3``  (hidden, n_in + 1)         dense layer: row j = unit j, bias last
+``W4``  (n_classes, hidden + 1)    output layer, bias last
+======  =========================  =============================================
+
+(with one conv layer the dense layers are ``W2``, ``W3``; without a hidden
+layer there is one dense layer). Saving, loading and checking weights files is
+:mod:`annteach.cnn_files`; the shipped model is :func:`annteach.load_pretrained_cnn`.
 """
-
-import ctypes
-import hashlib
-import json
-import os
-import sys
-import zipfile
-from pathlib import Path
 
 import numpy as np
 
 from . import conv
-from .activations import softmax
-from .evaluation import accuracy, count_params
-from .files import REPO_ROOT, atomic_write
+from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, identity_derivative
+from .batches import map_batches
+from .evaluation import count_params
+from .layers import add_bias, backprop, fprop, remove_bias
+from .losses import cross_entropy, one_hot
 
-__all__ = [
-    "CNN",
-    "ModelFileError",
-    "default_model_path",
-    "load_cnn",
-    "load_pretrained_cnn",
-    "model_accuracy",
-    "save_cnn",
-]
+__all__ = ["CNN"]
 
-#: File name of the shipped weights in ``data/models/``.
-MODEL_NAME = "cnn.npz"
-
-
-def default_model_path():
-    """``data/models/cnn.npz`` of the repository (found from the package, not the cwd)."""
-    return REPO_ROOT / "data" / "models" / MODEL_NAME
-
-
-_MALLOC_TUNED = []
-
-
-def _reuse_freed_memory():
-    """Let glibc keep up to 256 MB of freed memory for reuse (once per process)."""
-    if _MALLOC_TUNED or not sys.platform.startswith("linux"):
-        return
-    _MALLOC_TUNED.append(True)
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    mallopt(M_TRIM_THRESHOLD, 256 << 20)
-    mallopt(M_MMAP_THRESHOLD, 256 << 20)
-
-
-class ModelFileError(ValueError):
-    """A weights file (or its JSON description) is damaged or does not fit."""
+_relu, _relu_derivative = ACTIVATIONS["relu"]
+_softmax = OUTPUT_ACTIVATIONS["softmax"][0]
 
 
 class CNN:
@@ -76,12 +41,12 @@ class CNN:
     Default architecture (the shipped model), 58,106 parameters::
 
         input                    1 x 28 x 28
-        conv 5x5, 12            12 x 24 x 24     312 parameters
+        conv 5x5, 12            12 x 24 x 24     312 parameters (W1, b1)
         ReLU, max-pool 2x2      12 x 12 x 12
-        conv 5x5, 24            24 x  8 x  8   7,224 parameters
+        conv 5x5, 24            24 x  8 x  8   7,224 parameters (W2, b2)
         ReLU, max-pool 2x2      24 x  4 x  4
-        dense 384 -> 128, ReLU         128    49,280 parameters
-        dense 128 -> 10, softmax        10     1,290 parameters
+        dense 384 -> 128, ReLU         128    49,280 parameters (W3)
+        dense 128 -> 10, softmax        10     1,290 parameters (W4)
 
     Each convolution block is computed as conv, pool, ReLU: max-pooling and
     ReLU commute, so this is the same function as conv, ReLU, pool, with a
@@ -107,9 +72,9 @@ class CNN:
 
     Attributes
     ----------
-    weights : list of ndarray
-        ``[W1, b1, W2, b2, ...]``: conv filters ``(F, C, k, k)`` and biases
-        ``(F,)``, then dense weights ``(n_out, n_in)`` and biases ``(n_out,)``.
+    weights : dict of str to ndarray
+        The parameters by name, in the order of :attr:`param_names` (see the
+        module docstring).
     """
 
     def __init__(self, conv_channels=(12, 24), kernel_size=5, paddings=(0, 0), hidden=128,
@@ -128,21 +93,23 @@ class CNN:
             raise ValueError(f"input_shape must be (C, H, W), got {input_shape}")
         if not self.conv_channels or min(self.conv_channels) < 1 or self.kernel_size < 1:
             raise ValueError("need at least one conv layer with positive channels and kernel")
-        self.shapes = self._layer_shapes()
-        _reuse_freed_memory()
+        self.shapes = self._block_shapes()
         rng = np.random.default_rng(seed)
-        self.weights = []
-        for shape in self.param_shapes():
-            if len(shape) == 1:
-                self.weights.append(np.zeros(shape, dtype=self.dtype))
-            else:
-                fan_in = int(np.prod(shape[1:]))
-                W = rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
-                self.weights.append(W.astype(self.dtype))
+        self.weights = {}
+        for name, shape in self.param_shapes().items():
+            if name.startswith("b"):
+                P = np.zeros(shape)
+            elif len(shape) == 4:  # filters: He-normal over the C k k inputs of a unit
+                P = rng.standard_normal(shape) * np.sqrt(2.0 / np.prod(shape[1:]))
+            else:  # dense: He-normal over the n_in inputs, then the bias column, 0
+                n_out, n_in = shape[0], shape[1] - 1
+                W = rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
+                P = np.hstack([W, np.zeros((n_out, 1))])
+            self.weights[name] = P.astype(self.dtype)
 
     # -- architecture ------------------------------------------------------
-    def _layer_shapes(self):
-        """Output shape (per image) of every conv block, checking they fit."""
+    def _block_shapes(self):
+        """Output shape (per image) of every conv block, before and after pooling."""
         _, H, W = self.input_shape
         k, shapes = self.kernel_size, []
         for F, p in zip(self.conv_channels, self.paddings, strict=True):
@@ -154,6 +121,20 @@ class CNN:
             H, W = H // 2, W // 2
         return shapes
 
+    @property
+    def dense_sizes(self):
+        """Units of the dense layers, inputs first: ``[384, 128, 10]`` by default."""
+        return ([int(np.prod(self.shapes[-1][1]))] + ([self.hidden] if self.hidden else [])
+                + [self.n_classes])
+
+    @property
+    def param_names(self):
+        """Names of the parameters in order: ``W1, b1`` per conv layer, then ``W`` per
+        dense layer, numbered on (``["W1", "b1", "W2", "b2", "W3", "W4"]`` by default)."""
+        n_conv = len(self.conv_channels)
+        names = [f"{p}{i}" for i in range(1, n_conv + 1) for p in "Wb"]
+        return names + [f"W{n_conv + m}" for m in range(1, len(self.dense_sizes))]
+
     def architecture(self):
         """The constructor arguments as a JSON-friendly dict."""
         return {"conv_channels": list(self.conv_channels), "kernel_size": self.kernel_size,
@@ -161,16 +142,20 @@ class CNN:
                 "n_classes": self.n_classes, "input_shape": list(self.input_shape)}
 
     def param_shapes(self):
-        """Shapes of ``weights``, in order."""
+        """Shape of every parameter, by name, in the order of :attr:`param_names`."""
         shapes, C, k = [], self.input_shape[0], self.kernel_size
         for F in self.conv_channels:
             shapes += [(F, C, k, k), (F,)]
             C = F
-        n_in = int(np.prod(self.shapes[-1][1]))
-        for n_out in ([self.hidden] if self.hidden else []) + [self.n_classes]:
-            shapes += [(n_out, n_in), (n_out,)]
-            n_in = n_out
-        return shapes
+        sizes = self.dense_sizes
+        shapes += [(n_out, n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        return dict(zip(self.param_names, shapes, strict=True))
+
+    @property
+    def params(self):
+        """The parameter arrays in the order of :attr:`param_names` (the list is new,
+        the arrays are the model's own: an optimiser updates them in place)."""
+        return list(self.weights.values())
 
     @property
     def n_params(self):
@@ -184,22 +169,17 @@ class CNN:
         -------
         str
         """
-        rows = [("input", "x".join(map(str, self.input_shape)), "")]
-        sizes = [W.size for W in self.weights]
-        k = self.kernel_size
-        for i, p in enumerate(self.paddings):
-            (co, pooled) = self.shapes[i]
+        size = {name: W.size for name, W in self.weights.items()}
+        rows, k = [("input", "x".join(map(str, self.input_shape)), "")], self.kernel_size
+        for i, (p, (co, pooled)) in enumerate(zip(self.paddings, self.shapes), start=1):
             rows.append((f"conv {k}x{k}, pad {p}", "x".join(map(str, co)),
-                         f"{sizes[2 * i] + sizes[2 * i + 1]:,}"))
+                         f"{size[f'W{i}'] + size[f'b{i}']:,}"))
             rows.append(("ReLU + max-pool 2x2", "x".join(map(str, pooled)), "0"))
-        j = 2 * len(self.conv_channels)
-        n_in = int(np.prod(self.shapes[-1][1]))
-        dense = ([self.hidden] if self.hidden else []) + [self.n_classes]
-        for m, n_out in enumerate(dense):
-            act = "softmax" if m == len(dense) - 1 else "ReLU"
+        sizes, first = self.dense_sizes, len(self.conv_channels) + 1
+        for m, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            act = "softmax" if m == len(sizes) - 2 else "ReLU"
             rows.append((f"dense {n_in}->{n_out} + {act}", str(n_out),
-                         f"{sizes[j] + sizes[j + 1]:,}"))
-            j, n_in = j + 2, n_out
+                         f"{size[f'W{first + m}']:,}"))
         header = ("layer", "output shape", "parameters")
         widths = [max(len(r[c]) for r in rows + [header]) for c in range(3)]
         line = "-" * (sum(widths) + 4)
@@ -211,10 +191,13 @@ class CNN:
         return "\n".join([fmt(header), line] + [fmt(r) for r in rows] + [line, total])
 
     def conv_filters(self, layer=0):
-        """The filters of conv layer ``layer``, shape (C_out, C_in, k, k) (a copy)."""
+        """A copy of the filters of conv layer ``layer`` (0: ``W1``), shape (C_out, C_in, k, k)."""
+        self._check_layer(layer)
+        return self.weights[f"W{layer + 1}"].copy()
+
+    def _check_layer(self, layer):
         if not 0 <= layer < len(self.conv_channels):
             raise ValueError(f"layer must be in [0, {len(self.conv_channels)}), got {layer}")
-        return self.weights[2 * layer].copy()
 
     # -- forward and backward -------------------------------------------------
     def _images(self, X):
@@ -232,57 +215,95 @@ class CNN:
             raise ValueError(f"images must have shape (N, {C}, {H}, {W}), got {X.shape}")
         return X.astype(self.dtype, copy=False)
 
-    def _check_params(self, params):
-        params = self.weights if params is None else list(params)
-        expected = self.param_shapes()
-        if [tuple(P.shape) for P in params] != expected:
-            raise ValueError(f"params must have shapes {expected}, "
+    def _named(self, params):
+        """``params`` (a list in the order of :attr:`param_names`, or None) by name."""
+        if params is None:
+            return self.weights
+        params, expected = list(params), self.param_shapes()
+        if [tuple(np.shape(P)) for P in params] != list(expected.values()):
+            raise ValueError(f"params must have shapes {list(expected.values())}, "
                              f"got {[tuple(np.shape(P)) for P in params]}")
-        return params
+        return dict(zip(expected, params))
 
-    def _forward(self, X, params, keep=True):
-        """Class scores (N, n_classes) and the caches of every layer."""
-        caches, A = [], X
-        n_conv = len(self.conv_channels)
-        for i in range(n_conv):
-            A, c1 = conv.conv_forward(A, params[2 * i], params[2 * i + 1], self.paddings[i])
-            A, c2 = conv.maxpool_forward(A)
-            A, c3 = conv.relu_forward(A)
-            if keep:
-                caches.append((c1, c2, c3))
-        A, cf = conv.flatten_forward(A)
-        caches.append(cf)
-        n_dense = len(params) // 2 - n_conv
-        for m in range(n_dense):
-            j = 2 * (n_conv + m)
-            A, cd = conv.dense_forward(A, params[j], params[j + 1])
-            cr = None
-            if m < n_dense - 1:
-                A, cr = conv.relu_forward(A)
-            if keep:
-                caches.append((cd, cr))
-        return A, caches
+    def _forward(self, X, p, caches=None, maps=None):
+        """Class probabilities (N, n_classes) of images ``X`` with parameters ``p`` by name.
 
-    def _backward(self, dscores, caches, n_params):
-        grads = [None] * n_params
-        n_conv = len(self.conv_channels)
-        n_dense = n_params // 2 - n_conv
-        d = dscores
-        for m in range(n_dense - 1, -1, -1):
-            cd, cr = caches[n_conv + 1 + m]
-            if cr is not None:
-                d = conv.relu_backward(d, cr)
-            j = 2 * (n_conv + m)
-            d, grads[j], grads[j + 1] = conv.dense_backward(d, cd)
-        d = conv.flatten_backward(d, caches[n_conv])
-        for i in range(n_conv - 1, -1, -1):
-            c1, c2, c3 = caches[i]
-            d = conv.maxpool_backward(conv.relu_backward(d, c3), c2)
-            d, grads[2 * i], grads[2 * i + 1] = conv.conv_backward(d, c1, input_gradient=i > 0)
+        Puts every layer's cache into the dict ``caches`` (by the name of the
+        layer's weights, and ``"flatten"``) and appends every conv layer's ReLU
+        feature maps (before pooling) to the list ``maps``, when they are given.
+        """
+        A, n_conv = X, len(self.conv_channels)
+        for i in range(1, n_conv + 1):
+            Z, conv_cache = conv.conv_forward(A, p[f"W{i}"], p[f"b{i}"], self.paddings[i - 1])
+            if maps is not None:
+                maps.append(np.ascontiguousarray(_relu(Z)))
+            A, pool_cache = conv.maxpool_forward(Z)
+            A, relu_cache = conv.relu_forward(A)
+            if caches is not None:
+                caches[f"W{i}"] = (conv_cache, pool_cache, relu_cache)
+        A, flat_cache = conv.flatten_forward(A)
+        if caches is not None:
+            caches["flatten"] = flat_cache
+        dense = self.param_names[2 * n_conv:]
+        for name in dense:  # the lecture's layers: Y = g(X W^T), the bias entry last in X
+            X_b = add_bias(A)
+            A = fprop(p[name], X_b, _softmax if name == dense[-1] else _relu)
+            if caches is not None:
+                caches[name] = (X_b, A)
+        return A
+
+    def _backward(self, dA, caches, p):
+        """Gradients by name, from the output delta ``dA`` back through ``caches``."""
+        grads, n_conv = {}, len(self.conv_channels)
+        g_derivative = identity_derivative  # softmax + cross-entropy: dA is the delta already
+        for name in reversed(self.param_names[2 * n_conv:]):
+            X_b, Y = caches[name]
+            dEdX, grads[name] = backprop(p[name], X_b, g_derivative, Y, dA)
+            dA, g_derivative = remove_bias(dEdX), _relu_derivative
+        dA = conv.flatten_backward(dA, caches["flatten"])
+        for i in range(n_conv, 0, -1):
+            conv_cache, pool_cache, relu_cache = caches[f"W{i}"]
+            dA = conv.maxpool_backward(conv.relu_backward(dA, relu_cache), pool_cache)
+            dA, grads[f"W{i}"], grads[f"b{i}"] = conv.conv_backward(dA, conv_cache,
+                                                                    input_gradient=i > 1)
         return grads
 
+    def _targets(self, T, n):
+        T = np.asarray(T)
+        if T.ndim == 1 and np.issubdtype(T.dtype, np.integer):
+            T = one_hot(T, self.n_classes, dtype=self.dtype)
+        if T.shape != (n, self.n_classes):
+            raise ValueError(f"T must be {n} integer labels or targets of shape "
+                             f"({n}, {self.n_classes}), got {T.dtype} of shape {T.shape}")
+        return T.astype(self.dtype, copy=False)
+
+    def forward(self, X, params=None, maps=False):
+        """Class probabilities of images, and optionally the feature maps on the way.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, C, H, W), (N, H, W) or (N, C H W)
+            Images scaled to [0, 1].
+        params : list of ndarray, optional
+            Parameters to use instead of ``self.weights`` (in the order of
+            :attr:`param_names`).
+        maps : bool, optional
+            Also return the feature maps of every conv layer.
+
+        Returns
+        -------
+        Y : ndarray, shape (N, n_classes)
+            Softmax probabilities; each row sums to 1.
+        maps : list of ndarray, only if ``maps``
+            ``maps[l]``, shape (N, conv_channels[l], H_l, W_l): the activations
+            of conv layer ``l`` after its ReLU, before pooling.
+        """
+        found = [] if maps else None
+        Y = self._forward(self._images(X), self._named(params), maps=found)
+        return (Y, found) if maps else Y
+
     def loss(self, X, T, params=None):
-        """Mean cross-entropy over the N images.
+        """Cross-entropy of the predictions, mean over the N images.
 
         Parameters
         ----------
@@ -291,16 +312,16 @@ class CNN:
         T : array_like, shape (N,) of int, or (N, n_classes)
             Labels or target distributions.
         params : list of ndarray, optional
-            Weights to use instead of ``self.weights``.
+            Parameters to use instead of ``self.weights``.
 
         Returns
         -------
         E : float
         """
-        scores, _ = self._forward(self._images(X), self._check_params(params), keep=False)
-        return conv.softmax_cross_entropy_forward(scores, T)[0]
+        Y = self.forward(X, params)
+        return cross_entropy(Y, self._targets(T, Y.shape[0]))
 
-    def gradients(self, X, T, params=None):
+    def gradients(self, X, T, params=None, return_outputs=False):
         """Mean cross-entropy and its gradient with respect to every parameter.
 
         Parameters
@@ -308,32 +329,28 @@ class CNN:
         X : array_like, shape (N, C, H, W)
         T : array_like, shape (N,) of int, or (N, n_classes)
         params : list of ndarray, optional
+        return_outputs : bool, optional
+            Also return the class probabilities (computed on the way).
 
         Returns
         -------
         E : float
-            Mean over the N images.
+            Mean over the N images (:meth:`loss`).
         grads : list of ndarray
-            Shaped like ``weights``.
+            Gradients of that mean, in the order of :attr:`param_names`.
+        Y : ndarray, shape (N, n_classes)
+            The probabilities (:meth:`predict_proba`), only if ``return_outputs``.
         """
-        E, grads, _ = self.train_step(X, T, params)
-        return E, grads
+        p, caches = self._named(params), {}
+        Y = self._forward(self._images(X), p, caches=caches)
+        T = self._targets(T, Y.shape[0])
+        grads = self._backward((Y - T) / Y.shape[0], caches, p)
+        E = cross_entropy(Y, T)
+        grads = [grads[name] for name in self.param_names]
+        return (E, grads, Y) if return_outputs else (E, grads)
 
-    def train_step(self, X, T, params=None):
-        """Like :meth:`gradients`, also returning the class probabilities (N, n_classes)."""
-        params = self._check_params(params)
-        scores, caches = self._forward(self._images(X), params)
-        E, cache = conv.softmax_cross_entropy_forward(scores, T)
-        dscores = conv.softmax_cross_entropy_backward(1.0, cache)
-        return E, self._backward(dscores, caches, len(params)), cache[0]
-
-    @property
-    def params(self):
-        """The weight arrays, in order (the list itself is a copy)."""
-        return list(self.weights)
-
-    def predict(self, X, batch_size=250, workers=None):
-        """Class probabilities.
+    def predict_proba(self, X, batch_size=250, workers=None):
+        """Class probabilities, computed in batches (several at once on several cores).
 
         Parameters
         ----------
@@ -342,12 +359,8 @@ class CNN:
         batch_size : int, optional
             Images per forward pass (bounds the memory used).
         workers : int, optional
-            Batches computed at the same time, each in its own thread with a
-            single-threaded BLAS (numpy releases the GIL in its copies and
-            products, and one image batch per core beats splitting each small
-            product over the cores). Default: one per core when
-            ``threadpoolctl`` is installed, else 1. The results do not depend
-            on it.
+            Batches computed at the same time (see :func:`annteach.batches.map_batches`);
+            default one per core. The results do not depend on it.
 
         Returns
         -------
@@ -355,36 +368,22 @@ class CNN:
             Softmax probabilities; each row sums to 1.
         """
         X = self._images(X)
-        batch_size = int(batch_size)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        out = np.empty((X.shape[0], self.n_classes), dtype=self.dtype)
+        return map_batches(lambda batch: self._forward(batch, self.weights), X,
+                           (self.n_classes,), self.dtype, batch_size, workers)
 
-        def fill(start):
-            scores, _ = self._forward(X[start:start + batch_size], self.weights, keep=False)
-            out[start:start + batch_size] = softmax(scores)
+    def predict(self, X, batch_size=250, workers=None):
+        """Class labels: the most probable class of every image.
 
-        starts = range(0, X.shape[0], batch_size)
-        workers = min(len(starts), os.cpu_count() or 1) if workers is None else int(workers)
-        limits = None
-        if workers > 1:
-            try:
-                from threadpoolctl import threadpool_limits
-                limits = threadpool_limits(limits=1, user_api="blas")
-            except ImportError:
-                workers = 1
-        if workers <= 1:
-            for start in starts:
-                fill(start)
-            return out
-        from concurrent.futures import ThreadPoolExecutor
+        Parameters as :meth:`predict_proba`.
 
-        with limits, ThreadPoolExecutor(workers) as pool:
-            list(pool.map(fill, starts))
-        return out
+        Returns
+        -------
+        ndarray of int64, shape (N,)
+        """
+        return self.predict_proba(X, batch_size, workers).argmax(axis=1)
 
     def feature_maps(self, X, layer=0):
-        """Activations after conv layer ``layer`` and its ReLU (before pooling).
+        """Activations of conv layer ``layer`` after its ReLU, before pooling.
 
         Parameters
         ----------
@@ -395,159 +394,7 @@ class CNN:
         Returns
         -------
         ndarray, shape (N, conv_channels[layer], H_l, W_l)
+            Entry ``layer`` of the maps of :meth:`forward`.
         """
-        if not 0 <= layer < len(self.conv_channels):
-            raise ValueError(f"layer must be in [0, {len(self.conv_channels)}), got {layer}")
-        A = self._images(X)
-        for i in range(layer + 1):
-            A, _ = conv.conv_forward(A, self.weights[2 * i], self.weights[2 * i + 1],
-                                     self.paddings[i])
-            A, _ = conv.relu_forward(A)
-            if i < layer:
-                A, _ = conv.maxpool_forward(A)
-        return np.ascontiguousarray(A)
-
-
-def model_accuracy(model, X, labels, batch_size=250):
-    """Fraction of images whose most probable class is the label.
-
-    Parameters
-    ----------
-    model : CNN
-        Anything with ``predict(X, batch_size=...)``.
-    X : array_like, shape (N, 1, 28, 28) or (N, 28, 28)
-        Scaled images.
-    labels : array_like of int, shape (N,)
-    batch_size : int, optional
-
-    Returns
-    -------
-    float
-    """
-    labels = np.asarray(labels)
-    P = model.predict(X, batch_size=batch_size)
-    if labels.shape != (P.shape[0],):
-        raise ValueError(f"labels must have shape ({P.shape[0]},), got {labels.shape}")
-    return accuracy(labels, P.argmax(axis=1))
-
-
-# -- files -----------------------------------------------------------------
-
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _json_path(path):
-    return Path(path).with_suffix(".json")
-
-
-def save_cnn(model, path, info=None):
-    """Write the weights (``.npz``) and their description (``.json`` beside it).
-
-    Both files are written to a temporary file and renamed, so a crash never
-    leaves half a file.
-
-    Parameters
-    ----------
-    model : CNN
-    path : str or Path
-        The ``.npz`` file; the JSON goes to the same name with ``.json``.
-    info : dict, optional
-        More JSON-friendly entries (training settings, accuracy, machine...).
-
-    Returns
-    -------
-    dict
-        What was written to the JSON file.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {f"p{i}": W for i, W in enumerate(model.weights)}
-    atomic_write(path, lambda f: np.savez(f, **arrays))
-    meta = {"architecture": model.architecture(), "dtype": str(model.dtype),
-            "n_params": model.n_params,
-            "param_shapes": [list(s) for s in model.param_shapes()]}
-    meta.update(info or {})
-    meta["weights_file"] = path.name
-    meta["sha256"] = _sha256(path)
-    text = json.dumps(meta, indent=2) + "\n"
-    atomic_write(_json_path(path), lambda f: f.write(text), text=True)
-    return meta
-
-
-def load_cnn(path):
-    """Load weights written by :func:`save_cnn`, verifying them first.
-
-    Parameters
-    ----------
-    path : str or Path
-        The ``.npz`` file, with its ``.json`` beside it.
-
-    Returns
-    -------
-    model : CNN
-        Its ``info`` attribute holds the JSON description.
-
-    Raises
-    ------
-    FileNotFoundError
-        If either file is missing.
-    ModelFileError
-        (a ValueError) If the JSON is unreadable, the SHA-256 of the ``.npz``
-        differs from the recorded one, or an array is missing or has the
-        wrong shape for the architecture; the message names the file.
-    """
-    path = Path(path)
-    jpath = _json_path(path)
-    hint = "train the model with `python -m annteach train-cnn`"
-    for p in (path, jpath):
-        if not p.is_file():
-            raise FileNotFoundError(f"model file {p} not found; {hint}")
-    try:
-        meta = json.loads(jpath.read_text())
-        arch, expected_hash = meta["architecture"], meta["sha256"]
-        model = CNN(**arch, dtype=meta.get("dtype", "float32"))
-    except (ValueError, KeyError, TypeError) as e:
-        raise ModelFileError(f"model description {jpath} is unreadable or incomplete: "
-                             f"{e}") from e
-    actual = _sha256(path)
-    if actual != expected_hash:
-        raise ModelFileError(f"model file {path} is damaged or was changed: its SHA-256 is "
-                             f"{actual}, but {jpath.name} records {expected_hash}")
-    shapes = model.param_shapes()
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            if sorted(data.files) != sorted(f"p{i}" for i in range(len(shapes))):
-                raise ModelFileError(f"model file {path} holds arrays {sorted(data.files)}, "
-                                     f"expected p0..p{len(shapes) - 1}")
-            weights = [data[f"p{i}"] for i in range(len(shapes))]
-    except (OSError, ValueError, zipfile.BadZipFile) as e:
-        if isinstance(e, ModelFileError):
-            raise
-        raise ModelFileError(f"model file {path} cannot be read as .npz: {e}") from e
-    for i, (W, shape) in enumerate(zip(weights, shapes, strict=True)):
-        if W.shape != shape:
-            raise ModelFileError(f"model file {path}: array p{i} has shape {W.shape}, but the "
-                                 f"architecture in {jpath.name} needs {shape}")
-    model.weights = [W.astype(model.dtype) for W in weights]
-    model.info = meta
-    return model
-
-
-def load_pretrained_cnn(path=None):
-    """The CNN shipped in ``data/models/cnn.npz`` (see :func:`load_cnn`).
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        Another ``.npz`` file written by ``python -m annteach train-cnn``.
-
-    Returns
-    -------
-    CNN
-    """
-    return load_cnn(default_model_path() if path is None else path)
+        self._check_layer(layer)
+        return self.forward(X, maps=True)[1][layer]

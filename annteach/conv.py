@@ -1,4 +1,5 @@
-"""Layers of a convolutional network as forward/backward pairs.
+"""The convolutional layers of a CNN as forward/backward pairs: convolution,
+max-pooling, ReLU and flattening.
 
 Every layer is a pair of pure functions::
 
@@ -20,24 +21,27 @@ i.e. stored as ``(C, N, H, W)``. It is returned as an ``(N, C, H, W)`` view
 of that memory (a transpose, no copy), and the layers below keep whatever
 layout they are given, so a whole network runs without reordering copies.
 Use :func:`numpy.ascontiguousarray` if you need C order.
+
+The fully connected layers of a CNN are the lecture's own ``fprop``/``backprop``
+(:mod:`annteach.layers`, biases in the last column of ``W``), its output a
+softmax (:mod:`annteach.activations`) and its loss the cross-entropy
+(:mod:`annteach.losses`); see :class:`annteach.CNN`.
 """
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .activations import relu, relu_derivative
+
 __all__ = [
     "conv_backward",
     "conv_forward",
-    "dense_backward",
-    "dense_forward",
     "flatten_backward",
     "flatten_forward",
     "maxpool_backward",
     "maxpool_forward",
     "relu_backward",
     "relu_forward",
-    "softmax_cross_entropy_backward",
-    "softmax_cross_entropy_forward",
 ]
 
 
@@ -257,7 +261,7 @@ def maxpool_backward(dout, cache):
 # -- ReLU -----------------------------------------------------------------
 
 def relu_forward(X):
-    """Rectified linear unit ``max(X, 0)``, elementwise.
+    """Rectified linear unit ``max(X, 0)``, elementwise (:func:`annteach.relu`).
 
     Parameters
     ----------
@@ -269,15 +273,13 @@ def relu_forward(X):
     cache : ndarray
         The output, for :func:`relu_backward`.
     """
-    X = np.asarray(X)
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(np.float64)
-    out = np.maximum(X, 0)
+    out = relu(X)
     return out, out
 
 
 def relu_backward(dout, cache):
-    """Backward pass of :func:`relu_forward`: ``dout`` where the output is positive.
+    """Backward pass of :func:`relu_forward`: ``relu_derivative(out) * dout``,
+    i.e. ``dout`` where the output is positive, else 0.
 
     Parameters
     ----------
@@ -293,10 +295,10 @@ def relu_backward(dout, cache):
     dout = np.asarray(dout, dtype=out.dtype)
     if dout.shape != out.shape:
         raise ValueError(f"dout must have shape {out.shape}, got {dout.shape}")
-    return np.where(out > 0, dout, out.dtype.type(0))
+    return relu_derivative(out) * dout
 
 
-# -- flatten and dense ----------------------------------------------------
+# -- flatten ----------------------------------------------------------------
 
 def flatten_forward(X):
     """Flatten every image into one row: (N, C, H, W) -> (N, C H W), C order per image.
@@ -332,123 +334,3 @@ def flatten_backward(dout, cache):
     dX : ndarray, shape (N, ...)
     """
     return np.asarray(dout).reshape(cache)
-
-
-def dense_forward(X, W, b):
-    """Fully connected layer ``A = X @ W.T + b`` (the lecture's layer, bias kept apart).
-
-    Parameters
-    ----------
-    X : ndarray, shape (N, n_in)
-    W : ndarray, shape (n_out, n_in)
-    b : ndarray, shape (n_out,)
-
-    Returns
-    -------
-    out : ndarray, shape (N, n_out)
-    cache : tuple
-        For :func:`dense_backward`.
-    """
-    X = _float_array("X", X, 2)
-    W = np.asarray(W, dtype=X.dtype)
-    b = np.asarray(b, dtype=X.dtype)
-    if W.ndim != 2 or W.shape[1] != X.shape[1] or b.shape != (W.shape[0],):
-        raise ValueError(f"shape mismatch: X {X.shape} (N, n_in), W {W.shape} (n_out, n_in), "
-                         f"b {b.shape} (n_out,)")
-    out = X @ W.T
-    out += b
-    return out, (X, W)
-
-
-def dense_backward(dout, cache):
-    """Backward pass of :func:`dense_forward`.
-
-    Parameters
-    ----------
-    dout : ndarray, shape (N, n_out)
-    cache : tuple
-        From :func:`dense_forward`.
-
-    Returns
-    -------
-    dX : ndarray, shape (N, n_in)
-        ``dout @ W``.
-    dW : ndarray, shape (n_out, n_in)
-        ``dout.T @ X``, summed over the N samples.
-    db : ndarray, shape (n_out,)
-    """
-    X, W = cache
-    dout = np.asarray(dout, dtype=W.dtype)
-    if dout.shape != (X.shape[0], W.shape[0]):
-        raise ValueError(f"dout must have shape {(X.shape[0], W.shape[0])}, got {dout.shape}")
-    return dout @ W, dout.T @ X, dout.sum(axis=0)
-
-
-# -- softmax cross-entropy ------------------------------------------------
-
-def softmax_cross_entropy_forward(scores, T):
-    """Mean cross-entropy of the softmax of ``scores`` against targets ``T``.
-
-    ``E = -(1/N) sum_n sum_j t_nj log y_nj`` with ``y_n = softmax(scores_n)``
-    (computed stably via log-sum-exp).
-
-    Parameters
-    ----------
-    scores : ndarray, shape (N, K)
-        Unnormalised class scores (logits).
-    T : ndarray, shape (N,) of int, or (N, K)
-        Class labels, or target distributions (e.g. one-hot rows).
-
-    Returns
-    -------
-    E : float
-        Mean over the N samples.
-    cache : tuple
-        For :func:`softmax_cross_entropy_backward`; ``cache[0]`` holds the
-        probabilities ``Y`` (N, K).
-    """
-    scores = _float_array("scores", scores, 2)
-    N, K = scores.shape
-    T = np.asarray(T)
-    if T.ndim == 1:
-        if not np.issubdtype(T.dtype, np.integer) or T.shape != (N,):
-            raise ValueError(f"labels must be integers of shape ({N},), got {T.dtype} {T.shape}")
-        if N and (T.min() < 0 or T.max() >= K):
-            raise ValueError(f"labels must lie in [0, {K}), got [{T.min()}, {T.max()}]")
-    elif T.shape != (N, K):
-        raise ValueError(f"T must have shape ({N},) or ({N}, {K}), got {T.shape}")
-    if N == 0:
-        raise ValueError("need at least one sample")
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    logZ = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    logY = shifted - logZ
-    if T.ndim == 1:
-        E = -float(logY[np.arange(N), T].sum()) / N
-    else:
-        E = -float((T * logY).sum()) / N
-    return E, (np.exp(logY), T)
-
-
-def softmax_cross_entropy_backward(dE, cache):
-    """Backward pass of :func:`softmax_cross_entropy_forward`: ``dE * (Y - T) / N``.
-
-    Parameters
-    ----------
-    dE : float
-        Gradient with respect to the loss (1 for the loss itself).
-    cache : tuple
-        From :func:`softmax_cross_entropy_forward`.
-
-    Returns
-    -------
-    dscores : ndarray, shape (N, K)
-    """
-    Y, T = cache
-    N = Y.shape[0]
-    dscores = Y.copy()
-    if T.ndim == 1:
-        dscores[np.arange(N), T] -= 1
-    else:
-        dscores -= T
-    dscores *= Y.dtype.type(dE / N)
-    return dscores

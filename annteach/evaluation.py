@@ -7,6 +7,7 @@ probabilities, so it serves the MLP and the CNN alike:
   :func:`most_confused_pairs`: what the predictions get right and wrong;
 - :func:`top_k`, :func:`prediction_title`: the k most probable classes of
   each image, and the lecture's "P. a, b, c / A. d" caption;
+- :func:`model_accuracy`: the accuracy of any model with ``predict(X)``;
 - :func:`count_params`, :func:`timed`: the size of a model and the time a
   call takes, for comparing models.
 
@@ -22,6 +23,7 @@ __all__ = [
     "confusion_counts",
     "count_params",
     "misclassified",
+    "model_accuracy",
     "most_confused_pairs",
     "prediction_title",
     "timed",
@@ -93,6 +95,24 @@ def confusion_counts(labels, predictions, n_classes=None):
     C = np.zeros((K, K), dtype=np.int64)
     np.add.at(C, (labels, predictions), 1)
     return C
+
+
+def model_accuracy(model, X, labels):
+    """Fraction of samples whose predicted label is the label.
+
+    Parameters
+    ----------
+    model : MLP or CNN
+        Anything whose ``predict(X)`` gives class labels, shape (N,).
+    X : array_like
+        The model's inputs (for the CNN, scaled images (N, 1, 28, 28) or (N, 28, 28)).
+    labels : array_like of int, shape (N,)
+
+    Returns
+    -------
+    float
+    """
+    return accuracy(labels, model.predict(X))
 
 
 def misclassified(labels, predictions):

@@ -3,13 +3,32 @@
 Each ``check_*`` function takes the student's function, calls it on a few
 small seeded random problems and compares the answer with annteach's own
 implementation. On success it prints one line starting with ``Correct:``;
-otherwise it raises ``AssertionError`` with a message that says what is
-wrong (the first wrong entry with the value found and the value expected,
-a wrong shape or type, a missing ``return``, or an exercise that still
-raises ``NotImplementedError``). The checks never show the solution code.
+otherwise it raises :class:`CheckFailed` (an ``AssertionError``) with a
+message that says what is wrong (the first wrong entry with the value found
+and the value expected, a wrong shape or type, a missing ``return``, an
+exercise that still raises ``NotImplementedError``, or an answer that only
+calls the package's own implementation). In a notebook the failure shows as
+that message alone, without the check's internals, and the cell fails, so
+nbgrader counts it as a failed test. The checks never show the solution code.
+
+Array-like answers are accepted everywhere: every answer is read with
+``np.asarray``, so a list (of lists) of numbers where an array is expected is
+judged by its values and shape like an array; an answer that numpy cannot read
+as numbers gets the same message in every check.
+
+An answer must compute the result itself: if, while the check runs it, the
+student's function calls the reference implementation the check compares
+with (``at.fprop`` in ``fprop``, ``at.backprop`` in ``backprop`` and
+``hidden_delta``, ``at.numerical_gradient`` in ``central_difference``,
+``at.most_confused_pairs`` in ``most_confused``), under whatever name it
+reached that function, the check fails and says so. The calls are recognised
+by their code object, with :func:`sys.setprofile`, so aliases, partials and
+calls through other package functions are caught as well.
 
 Only numpy is needed, so ``annteach.exercises`` is imported with the package.
 """
+
+import sys
 
 import numpy as np
 
@@ -18,12 +37,23 @@ from .evaluation import confusion_counts, most_confused_pairs
 from .gradcheck import numerical_gradient, relative_error
 from .layers import add_bias, backprop, fprop, remove_bias
 
-__all__ = ["check_backprop", "check_central_difference", "check_fprop", "check_hidden_delta",
-           "check_most_confused"]
+__all__ = ["CheckFailed", "check_backprop", "check_central_difference", "check_fprop",
+           "check_hidden_delta", "check_most_confused"]
 
 _RTOL, _ATOL = 1e-6, 1e-9
 # (N samples, n_in, n_out, activation): small layers, each with another g.
 _LAYERS = [(4, 2, 3, "tanh"), (5, 3, 1, "logistic"), (3, 4, 2, "identity")]
+
+
+class CheckFailed(AssertionError):
+    """A self-check found the answer wrong or unfinished.
+
+    IPython shows it as its message alone (``_render_traceback_``): the
+    student sees what is wrong, not the frames of the check.
+    """
+
+    def _render_traceback_(self):
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
 def _random_layer(seed, n_samples, n_in, n_out):
@@ -34,49 +64,89 @@ def _random_layer(seed, n_samples, n_in, n_out):
     return W, X, rng
 
 
-def _call(name, function, **kwargs):
-    """Call the student's function with the arguments in order; an unfinished
-    exercise becomes an AssertionError, and so does changing an input array."""
+def _reference_watcher(references, found):
+    """A profile function that appends to ``found`` the name of every function of
+    ``references`` called from outside this module, or by :func:`_call` itself
+    (the student's function *is* the reference)."""
+    codes = {reference.__code__: reference.__name__ for reference in references}
+
+    def watch(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            caller = frame.f_back
+            if (caller is None or caller.f_code.co_filename != __file__
+                    or caller.f_code is _call.__code__):
+                found.append(codes[frame.f_code])
+    return watch
+
+
+def _call(name, function, references=(), **kwargs):
+    """Call the student's function with the arguments in order.
+
+    An unfinished exercise becomes a CheckFailed, and so does changing an
+    input array or calling one of ``references`` (the implementations the
+    check compares with) on the way.
+    """
     copies = {k: np.array(a, copy=True) for k, a in kwargs.items() if isinstance(a, np.ndarray)}
+    found = []
+    previous = sys.getprofile()
+    sys.setprofile(_reference_watcher(references, found))
     try:
         result = function(*kwargs.values())
     except NotImplementedError as err:
-        raise AssertionError(
+        raise CheckFailed(
             f"{name} is not done yet: it still raises NotImplementedError. "
             "Replace that line with your code and run the cell again.") from err
+    finally:
+        sys.setprofile(previous)
+    if found:
+        raise CheckFailed(
+            f"{name} calls at.{found[0]}, the package's own implementation that this check "
+            f"compares with. Write the computation yourself, without at.{found[0]}.")
     for argname, copy in copies.items():
         if not np.array_equal(kwargs[argname], copy):
-            raise AssertionError(
+            raise CheckFailed(
                 f"{name} changed its argument {argname} in place; "
                 "compute a new array instead of modifying the inputs.")
     return result
 
 
-def _compare(name, what, got, expected, context):
-    """Raise AssertionError unless ``got`` is an array equal to ``expected``."""
-    shape = expected.shape
+def _numbers(name, what, got, expected):
+    """``got`` read with ``np.asarray`` (the one policy for array-like answers).
+
+    ``expected`` says what the answer should be, for the message when ``got``
+    is None or not numbers.
+    """
     if got is None:
-        raise AssertionError(
-            f"{name} returned None (did you forget `return`?); expected {what} as a "
-            f"numpy array of shape {shape} {context}.")
-    if not isinstance(got, np.ndarray):
-        raise AssertionError(
-            f"{name} returned {what} as a {type(got).__name__}; expected a numpy array "
-            f"of shape {shape} {context}.")
+        raise CheckFailed(
+            f"{name} returned None (did you forget `return`?); expected {what} as {expected}.")
+    try:
+        array = np.asarray(got)
+    except (TypeError, ValueError):  # ragged nested lists
+        array = None
+    if array is None or not np.issubdtype(array.dtype, np.number):
+        raise CheckFailed(
+            f"{name} returned {what} as a {type(got).__name__} that numpy cannot read as "
+            f"numbers; expected {what} as {expected}.")
+    return array
+
+
+def _compare(name, what, got, expected, context):
+    """``got`` as an array; raise CheckFailed unless it equals ``expected``."""
+    shape = expected.shape
+    got = _numbers(name, what, got,
+                   f"a numpy array of shape {shape} (a list of lists works too) {context}")
     if got.shape != shape:
-        raise AssertionError(
+        raise CheckFailed(
             f"{name}: {what} has shape {got.shape}, expected shape {shape} {context}.")
-    if not np.issubdtype(got.dtype, np.number):
-        raise AssertionError(
-            f"{name}: {what} has dtype {got.dtype}, expected numbers {context}.")
     wrong = ~np.isclose(got, expected, rtol=_RTOL, atol=_ATOL)
     if wrong.any():
         index = tuple(int(i) for i in np.argwhere(wrong)[0])
         where = ", ".join(str(i) for i in index)
-        raise AssertionError(
+        raise CheckFailed(
             f"{name}: {what}[{where}] is {got[index]:.6g} but should be "
             f"{expected[index]:.6g} ({int(wrong.sum())} of {wrong.size} entries are wrong; "
             f"expected shape {shape}) {context}.")
+    return got
 
 
 def _layer_context(W, X, g_name):
@@ -94,13 +164,14 @@ def check_fprop(fprop_student):
 
     Raises
     ------
-    AssertionError
-        If the answer is wrong or the exercise is not done yet.
+    CheckFailed
+        If the answer is wrong, calls the reference implementation, or the
+        exercise is not done yet.
     """
     for seed, (n_samples, n_in, n_out, g_name) in enumerate(_LAYERS):
         W, X, _ = _random_layer(seed, n_samples, n_in, n_out)
         g = ACTIVATIONS[g_name][0]
-        Y = _call("fprop", fprop_student, W=W, X=X, g=g)
+        Y = _call("fprop", fprop_student, (fprop,), W=W, X=X, g=g)
         _compare("fprop", "Y", Y, fprop(W, X, g), _layer_context(W, X, g_name))
     print(f"Correct: fprop matches at.fprop on {len(_LAYERS)} random layers.")
 
@@ -122,8 +193,9 @@ def check_backprop(backprop_student):
 
     Raises
     ------
-    AssertionError
-        If the answer is wrong or the exercise is not done yet.
+    CheckFailed
+        If the answer is wrong, calls the reference implementation, or the
+        exercise is not done yet.
     """
     for seed, (n_samples, n_in, n_out, g_name) in enumerate(_LAYERS):
         W, X, rng = _random_layer(seed, n_samples, n_in, n_out)
@@ -131,23 +203,22 @@ def check_backprop(backprop_student):
         Y = fprop(W, X, g)
         dEdY = rng.normal(size=Y.shape)
         context = _layer_context(W, X, g_name)
-        result = _call("backprop", backprop_student, W=W, X=X, g_derivative=g_derivative,
-                       Y=Y, dEdY=dEdY)
+        result = _call("backprop", backprop_student, (backprop,), W=W, X=X,
+                       g_derivative=g_derivative, Y=Y, dEdY=dEdY)
         if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise AssertionError(
+            raise CheckFailed(
                 f"backprop must return two arrays, (dEdX, dEdW); it returned "
                 f"{type(result).__name__ if result is not None else 'None'} {context}.")
         dEdX, dEdW = backprop(W, X, g_derivative, Y, dEdY)
-        _compare("backprop", "dEdW", result[1], dEdW, context)
-        _compare("backprop", "dEdX", result[0], dEdX, context)
+        got_W = _compare("backprop", "dEdW", result[1], dEdW, context)
+        got_X = _compare("backprop", "dEdX", result[0], dEdX, context)
         # Independent of at.backprop: the gradients of E = sum(dEdY * Y).
         numeric_W = numerical_gradient(lambda V, X=X, R=dEdY, g=g: np.sum(R * fprop(V, X, g)), W)
         numeric_X = numerical_gradient(lambda V, W=W, R=dEdY, g=g: np.sum(R * fprop(W, V, g)), X)
-        for what, got, numeric in (("dEdW", result[1], numeric_W),
-                                   ("dEdX", result[0], numeric_X)):
+        for what, got, numeric in (("dEdW", got_W, numeric_W), ("dEdX", got_X, numeric_X)):
             error = relative_error(got, numeric)
             if error > 1e-6:
-                raise AssertionError(
+                raise CheckFailed(
                     f"backprop: {what} differs from the numerical gradient (relative "
                     f"error {error:.2g}) {context}.")
     print(f"Correct: backprop matches at.backprop on {len(_LAYERS)} random layers, "
@@ -171,8 +242,9 @@ def check_hidden_delta(hidden_delta_student):
 
     Raises
     ------
-    AssertionError
-        If the answer is wrong or the exercise is not done yet.
+    CheckFailed
+        If the answer is wrong, calls the reference implementation, or the
+        exercise is not done yet.
     """
     for seed, (n_samples, n_hidden, n_above, g_name) in enumerate(_LAYERS):
         W_above, X_above, rng = _random_layer(seed, n_samples, n_hidden, n_above)
@@ -185,21 +257,10 @@ def check_hidden_delta(hidden_delta_student):
         expected = g_derivative(Y) * remove_bias(dEdX)
         context = (f"for Y of shape {Y.shape}, W_above of shape {W_above.shape}, "
                    f"Delta_above of shape {Delta_above.shape} and g = at.{g_name}")
-        Delta = _call("hidden_delta", hidden_delta_student, Y=Y, W_above=W_above,
+        Delta = _call("hidden_delta", hidden_delta_student, (backprop,), Y=Y, W_above=W_above,
                       Delta_above=Delta_above, g_derivative=g_derivative)
         _compare("hidden_delta", "Delta", Delta, expected, context)
     print(f"Correct: hidden_delta matches backprop through {len(_LAYERS)} random layers.")
-
-
-def _as_number(got):
-    """The student's partial derivative as a float, or None if it is not one number."""
-    if isinstance(got, (bool, np.bool_)):
-        return None
-    if isinstance(got, (int, float, np.integer, np.floating)):
-        return float(got)
-    if isinstance(got, np.ndarray) and got.size == 1 and np.issubdtype(got.dtype, np.number):
-        return float(got.reshape(()))
-    return None
 
 
 def check_central_difference(central_difference_student):
@@ -218,8 +279,9 @@ def check_central_difference(central_difference_student):
 
     Raises
     ------
-    AssertionError
-        If the answer is wrong or the exercise is not done yet.
+    CheckFailed
+        If the answer is wrong, calls the reference implementation, or the
+        exercise is not done yet.
     """
     rng = np.random.default_rng(0)
     W, X, _ = _random_layer(1, 4, 2, 2)
@@ -239,19 +301,17 @@ def check_central_difference(central_difference_student):
         expected = numerical_gradient(f, x, eps)
         for index in np.ndindex(x.shape):
             context = f"for {description} at index {index} of x with shape {x.shape}, eps={eps}"
-            got = _call("central_difference", central_difference_student,
+            got = _call("central_difference", central_difference_student, (numerical_gradient,),
                         f=f, x=x, index=index, eps=eps)
-            if got is None:
-                raise AssertionError(
-                    "central_difference returned None (did you forget `return`?); "
-                    f"expected one number {context}.")
-            value = _as_number(got)
-            if value is None:
-                raise AssertionError(
-                    f"central_difference returned a {type(got).__name__}; expected one "
-                    f"number (a float) {context}.")
+            value = _numbers("central_difference", "the derivative", got,
+                             f"one number (a float) {context}")
+            if value.size != 1:
+                raise CheckFailed(
+                    f"central_difference returned an array of shape {value.shape}; expected "
+                    f"one number (a float) {context}.")
+            value = float(value.reshape(()))
             if not np.isclose(value, expected[index], rtol=1e-7, atol=1e-9):
-                raise AssertionError(
+                raise CheckFailed(
                     f"central_difference returned {value:.8g} but should return "
                     f"{expected[index]:.8g} {context}.")
             count += 1
@@ -260,7 +320,7 @@ def check_central_difference(central_difference_student):
 
 
 def _confusion_cases():
-    """Labels (uint8, like MNIST) and predictions (int64) of three test sets, and k."""
+    """Labels (uint8, like MNIST) and predictions (int64) of four test sets, and k."""
     rng = np.random.default_rng(7)
     cases = []
     for mistakes, n_right, k in (
@@ -274,28 +334,38 @@ def _confusion_cases():
     wrong = rng.uniform(size=400) < 0.25
     predictions = np.where(wrong, rng.integers(0, 10, size=400), labels)
     cases.append((labels.astype(np.uint8), predictions.astype(np.int64), 5))
+    # One mistake, k = 3: the answer has one row, no pairs with count 0.
+    cases.append((np.array([1, 1, 2, 3], dtype=np.uint8), np.array([1, 2, 2, 3]), 3))
     return cases
+
+
+_ROWS_WANTED = ("one row (actual, predicted, count) for each of the k most frequent mistakes, "
+                "most frequent first; only pairs that occur, so fewer than k rows when there "
+                "are fewer kinds of mistakes")
 
 
 def check_most_confused(most_confused_student):
     """Check ``most_confused(labels, predictions, k) -> (actual, predicted, count) rows``.
 
     The answer is compared with :func:`annteach.most_confused_pairs` on
-    three small test sets. Pairs with equal counts may come in any order.
+    four small test sets, one of them with fewer kinds of mistakes than k.
+    Pairs with equal counts may come in any order.
 
     Parameters
     ----------
     most_confused_student : callable
         The student's function: ``labels`` (N,) actual classes, ``predictions``
         (N,) predicted classes, ``k`` an int; returns the k most frequent
-        mistakes (``actual != predicted``) as k rows ``(actual, predicted,
+        mistakes (``actual != predicted``) as rows ``(actual, predicted,
         count)``, most frequent first: a list of tuples or an int array of
-        shape (k, 3).
+        shape (m, 3), where m = min(k, number of distinct mistakes). Pairs
+        that do not occur (count 0) are not mistakes and must not be listed.
 
     Raises
     ------
-    AssertionError
-        If the answer is wrong or the exercise is not done yet.
+    CheckFailed
+        If the answer is wrong, calls the reference implementation, or the
+        exercise is not done yet.
     """
     cases = _confusion_cases()
     for labels, predictions, k in cases:
@@ -303,22 +373,14 @@ def check_most_confused(most_confused_student):
         C = confusion_counts(labels, predictions, n_classes=10)
         context = (f"for {labels.size} labels and predictions with "
                    f"{int(np.sum(labels != predictions))} mistakes and k={k}")
-        got = _call("most_confused", most_confused_student,
+        got = _call("most_confused", most_confused_student, (most_confused_pairs,),
                     labels=labels, predictions=predictions, k=k)
-        if got is None:
-            raise AssertionError(
-                "most_confused returned None (did you forget `return`?); expected "
-                f"{k} rows (actual, predicted, count), shape {expected.shape}, {context}.")
-        try:
-            rows = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            rows = None
-        if rows is None or rows.shape != expected.shape:
-            found = "something that is not a table of numbers" if rows is None \
-                else f"shape {rows.shape}"
-            raise AssertionError(
-                f"most_confused returned {found}; expected {k} rows (actual, predicted, "
-                f"count), shape {expected.shape}, {context}.")
+        rows = _numbers("most_confused", "the rows", got,
+                        f"{_ROWS_WANTED} (shape {expected.shape}) {context}")
+        if rows.shape != expected.shape:
+            raise CheckFailed(
+                f"most_confused: the answer has shape {rows.shape}, expected shape "
+                f"{expected.shape}: {_ROWS_WANTED} {context}.")
         seen = set()
         for i, (row, right) in enumerate(zip(rows, expected)):
             a, p, c = (int(v) if float(v).is_integer() else -1 for v in row)
@@ -326,7 +388,7 @@ def check_most_confused(most_confused_student):
                      and c == right[2] == C[a, p])
             if not valid:
                 shown = ", ".join(f"{v:g}" for v in row)
-                raise AssertionError(
+                raise CheckFailed(
                     f"most_confused: row {i} is ({shown}) but should be "
                     f"({right[0]}, {right[1]}, {right[2]}) (expected shape {expected.shape}: "
                     f"rows (actual, predicted, count), most frequent first) {context}.")

@@ -1,15 +1,10 @@
-"""The project folder, and writing a file so that a failed write never leaves half of it."""
+"""Writing a file so that a failed write never leaves half of it."""
 
 import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["REPO_ROOT", "atomic_write"]
-
-#: The project folder (this module is ``annteach/files.py`` inside it): the
-#: notebooks, ``data/`` and ``build/`` are found from here, never from the
-#: current directory.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["atomic_write"]
 
 
 def atomic_write(path, write, text=False):

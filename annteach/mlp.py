@@ -2,45 +2,11 @@
 
 import numpy as np
 
-from .activations import ACTIVATIONS, identity_derivative, softmax
+from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, identity_derivative
 from .layers import add_bias, backprop, fprop, remove_bias
+from .losses import LOSSES, OUTPUTS_FOR_LOSS, one_hot
 
-__all__ = ["MLP", "one_hot"]
-
-_OUTPUTS = {"identity", "tanh", "logistic", "relu", "softmax"}
-_VALID = {  # loss -> output activations it makes sense with
-    "sse": {"identity", "tanh", "logistic", "relu"},
-    "cross_entropy": {"logistic", "softmax"},
-}
-_TINY = 1e-12
-
-
-def one_hot(labels, n_classes=None, dtype=np.float64):
-    """One-hot encode integer class labels.
-
-    Parameters
-    ----------
-    labels : array_like of int, shape (N,)
-    n_classes : int, optional
-        Number of classes; by default ``labels.max() + 1``.
-    dtype : dtype, optional
-
-    Returns
-    -------
-    T : ndarray, shape (N, n_classes)
-    """
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be a 1-D integer array, got {labels.dtype} "
-                         f"of shape {labels.shape}")
-    if n_classes is None:
-        n_classes = int(labels.max()) + 1 if labels.size else 0
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"labels must lie in [0, {n_classes}), got "
-                         f"[{labels.min()}, {labels.max()}]")
-    T = np.zeros((labels.size, n_classes), dtype=dtype)
-    T[np.arange(labels.size), labels] = 1
-    return T
+__all__ = ["MLP"]
 
 
 class MLP:
@@ -53,12 +19,13 @@ class MLP:
     hidden : str, optional
         Activation of the hidden layers, a key of ``ACTIVATIONS``.
     output : {"identity", "logistic", "tanh", "relu", "softmax"}, optional
-        Activation of the output layer.
+        Activation of the output layer, a key of ``OUTPUT_ACTIVATIONS``.
     loss : {"sse", "cross_entropy"}, optional
-        ``"sse"``: ``E = 1/2 sum_n sum_j (y_nj - t_nj)**2``.
-        ``"cross_entropy"``: ``E = -sum_n sum_j t_nj log y_nj`` with a
-        softmax output (or the two-class form with a logistic output); the
-        output delta is then simply ``Y - T``.
+        A key of :data:`annteach.losses.LOSSES`, each a mean over the samples.
+        ``"sse"``: ``E = 1/(2N) sum_n sum_j (y_nj - t_nj)**2``.
+        ``"cross_entropy"``: ``E = -1/N sum_n sum_j t_nj log y_nj`` with a
+        softmax output (or the two-class form with one logistic output); the
+        output delta is then simply ``(Y - T) / N``.
     seed : int or numpy.random.Generator, optional
         Source of all randomness (initial weights and shuffling).
     init_scale : float, optional
@@ -72,6 +39,9 @@ class MLP:
 
     Attributes
     ----------
+    loss_function : str
+        The ``loss`` the network was made with (``loss`` itself is the method
+        that computes it).
     weights : list of ndarray
         ``weights[l]`` has shape ``(layer_sizes[l + 1], layer_sizes[l] + 1)``,
         biases in the last column.
@@ -89,18 +59,19 @@ class MLP:
         if hidden not in ACTIVATIONS:
             raise ValueError(f"unknown hidden activation {hidden!r}; "
                              f"choose from {sorted(ACTIVATIONS)}")
-        if output not in _OUTPUTS:
+        if output not in OUTPUT_ACTIVATIONS:
             raise ValueError(f"unknown output activation {output!r}; "
-                             f"choose from {sorted(_OUTPUTS)}")
-        if loss not in _VALID:
-            raise ValueError(f"unknown loss {loss!r}; choose from {sorted(_VALID)}")
-        if output not in _VALID[loss]:
+                             f"choose from {sorted(OUTPUT_ACTIVATIONS)}")
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; choose from {sorted(LOSSES)}")
+        if output not in OUTPUTS_FOR_LOSS[loss]:
             raise ValueError(f"output {output!r} does not go with loss {loss!r}; "
-                             f"use one of {sorted(_VALID[loss])}")
+                             f"use one of {sorted(OUTPUTS_FOR_LOSS[loss])}")
         if output == "logistic" and loss == "cross_entropy" and sizes[-1] != 1:
             raise ValueError("a logistic output with cross_entropy needs exactly one output "
                              "unit; use softmax for several classes")
-        self.layer_sizes, self.hidden, self.output, self.loss_name = sizes, hidden, output, loss
+        self.layer_sizes, self.hidden, self.output = sizes, hidden, output
+        self.loss_function = loss
         self.dtype = np.dtype(dtype)
         self.rng = np.random.default_rng(seed)
         self.weights = []
@@ -124,11 +95,10 @@ class MLP:
         return list(self.weights)
 
     def _activation(self, layer, params):
-        last = layer == len(params) - 1
-        name = self.output if last else self.hidden
-        if name == "softmax":
-            return softmax, None
-        return ACTIVATIONS[name]
+        """``(g, g_derivative)`` of layer ``layer`` (the last one has the output activation)."""
+        if layer == len(params) - 1:
+            return OUTPUT_ACTIVATIONS[self.output]
+        return ACTIVATIONS[self.hidden]
 
     def forward(self, X, params=None):
         """Forward pass keeping every layer's input.
@@ -170,41 +140,32 @@ class MLP:
         return T.astype(self.dtype)
 
     def _error(self, Y, T):
-        if self.loss_name == "sse":
-            return 0.5 * float(np.sum((Y - T) ** 2))
-        if self.output == "softmax":
-            return -float(np.sum(T * np.log(np.maximum(Y, _TINY))))
-        return -float(np.sum(T * np.log(np.maximum(Y, _TINY))
-                             + (1 - T) * np.log(np.maximum(1 - Y, _TINY))))
+        return LOSSES[self.loss_function](Y, T)
 
     def loss(self, X, T, params=None):
-        """Error ``E`` summed over all samples (see the ``loss`` parameter)."""
-        _, Y = self.forward(X, params)
-        return self._error(Y, self._targets(T, Y.shape[0]))
-
-    def gradients(self, X, T, params=None):
-        """Error and its gradient with respect to every weight matrix.
+        """Error ``E``, the mean over the N samples (see the ``loss`` parameter).
 
         Parameters
         ----------
         X : array_like, shape (N, layer_sizes[0])
-        T : array_like, shape (N, layer_sizes[-1])
-            Targets (for a softmax output, integer labels of shape (N,) work too).
+        T : array_like, shape (N, layer_sizes[-1]), or (N,) labels for a softmax output
         params : list of ndarray, optional
+            Weights to use instead of ``self.weights``.
 
         Returns
         -------
         E : float
-            Error summed over the N samples.
-        dEdW : list of ndarray
-            Shaped like the weights, each summed over the N samples.
         """
-        params = self.weights if params is None else params
+        _, Y = self.forward(X, params)
+        return self._error(Y, self._targets(T, Y.shape[0]))
+
+    def _summed_gradients(self, X, T, params):
+        """Outputs ``Y``, targets ``T`` (as arrays) and the gradients of the error
+        *summed* over the samples (``N`` times those of the mean), by backprop."""
         inputs, Y = self.forward(X, params)
         T = self._targets(T, Y.shape[0])
-        E = self._error(Y, T)
-        grads = [None] * len(params)
-        if self.loss_name == "cross_entropy":
+        outputs, grads = Y, [None] * len(params)
+        if self.loss_function == "cross_entropy":
             # softmax (or logistic) with cross-entropy: the output delta is Y - T,
             # so the output layer's g' is taken as 1 and dE/dY as that delta.
             g_derivative, dEdY = identity_derivative, Y - T
@@ -219,16 +180,48 @@ class MLP:
         # product dEdX = Delta @ W (a third of the work of that layer) is skipped.
         Delta = g_derivative(Y) * dEdY
         grads[0] = Delta.T @ inputs[0]
-        return E, grads
+        return outputs, T, grads
+
+    def gradients(self, X, T, params=None, return_outputs=False):
+        """Error and its gradient with respect to every weight matrix.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, layer_sizes[0])
+        T : array_like, shape (N, layer_sizes[-1])
+            Targets (for a softmax output, integer labels of shape (N,) work too).
+        params : list of ndarray, optional
+            Weights to use instead of ``self.weights``.
+        return_outputs : bool, optional
+            Also return the network outputs (computed on the way).
+
+        Returns
+        -------
+        E : float
+            The error, mean over the N samples (:meth:`loss`).
+        dEdW : list of ndarray
+            Gradients of that mean, shaped like the weights: the lecture's
+            ``backprop`` sums over the samples, so these are its results
+            divided by N.
+        Y : ndarray, shape (N, layer_sizes[-1])
+            The outputs (:meth:`predict_proba`), only if ``return_outputs``.
+        """
+        params = self.weights if params is None else params
+        Y, T, grads = self._summed_gradients(X, T, params)
+        for G in grads:
+            G /= Y.shape[0]  # in place: G is ours
+        E = self._error(Y, T)
+        return (E, grads, Y) if return_outputs else (E, grads)
 
     def fit(self, X, T, epochs=100, batch_size=None, learning_rate=0.1, momentum=0.0,
             progress=True, keep_velocity=False):
         """Train by (mini-batch) gradient descent with momentum.
 
-        Each step updates ``V = momentum * V - learning_rate * dEdW / B`` and
-        ``W = W + V``, with ``dEdW`` summed over the ``B`` samples of the
-        batch (so the step uses their mean gradient). Samples are shuffled
-        every epoch by the model's own generator.
+        Each step updates ``V = momentum * V - learning_rate * dEdW`` and
+        ``W = W + V``, with ``dEdW`` the gradient of the mean error over the
+        ``B`` samples of the batch (computed as backprop's sum times
+        ``learning_rate / B``, one product). Samples are shuffled every epoch
+        by the model's own generator.
 
         Parameters
         ----------
@@ -271,8 +264,8 @@ class MLP:
             total = 0.0
             for start in range(0, n, batch_size):
                 idx = order[start:start + batch_size]
-                E, grads = self.gradients(X[idx], T[idx])
-                total += E
+                Y, Tb, grads = self._summed_gradients(X[idx], T[idx], self.weights)
+                total += self._error(Y, Tb) * len(idx)
                 for W, V, G in zip(self.weights, velocity, grads):
                     V *= momentum
                     G *= learning_rate / len(idx)  # in place: G is ours, fresh each step
@@ -283,16 +276,35 @@ class MLP:
         return self
 
     def predict_proba(self, X):
-        """Network outputs, shape (N, layer_sizes[-1])."""
-        return self.forward(X)[1]
+        """Class probabilities: the network outputs.
 
-    def predict(self, X):
-        """Predictions: class indices for softmax, 0/1 for one logistic
-        output (threshold 0.5), else the raw outputs.
+        For a softmax output, row ``n`` holds the probability of each class
+        (it sums to 1); for one logistic output, the probability of class 1.
+        A network with another output activation (a regression network) gives
+        its raw outputs.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, layer_sizes[0])
 
         Returns
         -------
-        ndarray, shape (N,) for classifiers, (N, layer_sizes[-1]) otherwise
+        ndarray, shape (N, layer_sizes[-1])
+        """
+        return self.forward(X)[1]
+
+    def predict(self, X):
+        """Class labels: the most probable class for a softmax output, 0/1 for one
+        logistic output (threshold 0.5). A regression network (another output
+        activation) has no labels: it gives its outputs, as :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, layer_sizes[0])
+
+        Returns
+        -------
+        ndarray of int64, shape (N,) for classifiers; (N, layer_sizes[-1]) otherwise
         """
         Y = self.predict_proba(X)
         if self.output == "softmax":

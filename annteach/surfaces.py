@@ -1,9 +1,10 @@
 """The XOR error as a function of two weights: grids, per-sample errors, descent paths.
 
-Everything here is numpy only. The error is :func:`annteach.xor_error` (sum of
-squared errors of the 2-2-1 net over the four XOR samples); two weights, named
-as in :func:`annteach.xor_net` (``"w1"`` ... ``"w6"``, ``"b1"`` ... ``"b3"``),
-vary and the other seven keep their lecture defaults unless given in ``fixed``.
+Everything here is numpy only. The error is :func:`annteach.xor_error`, the
+plain sum ``E = sum_n E_n`` over the four XOR samples of ``E_n = (y_n - t_n)**2``
+(no factor 1/2, no mean). Two weights, named as in :func:`annteach.xor_net`
+(``"w1"`` ... ``"w6"``, ``"b1"`` ... ``"b3"``), vary and the other seven keep
+their lecture defaults unless given in ``fixed``.
 """
 
 import numpy as np
@@ -13,15 +14,16 @@ from .xor import check_weight_names, xor_dataset, xor_error, xor_net
 
 __all__ = [
     "ERROR_GRID",
+    "descent_paths",
     "error_grid",
     "gradient_descent_path",
     "xor_error_gradient",
     "xor_sample_errors",
 ]
 
-#: The lecture's weight grid for error surfaces: -10 to 10 in steps of 0.25,
-#: both ends included (81 values): ``np.arange(-10, 10.25, 0.25)``.
-ERROR_GRID = np.arange(-10.0, 10.25, 0.25)
+#: The lecture's weight grid for error surfaces, ``np.arange(-10, 10, 0.25)``:
+#: 80 values from -10 to 9.75 (``arange`` stops before 10).
+ERROR_GRID = np.arange(-10.0, 10.0, 0.25)
 ERROR_GRID.flags.writeable = False
 
 
@@ -76,13 +78,14 @@ def xor_sample_errors(**weights):
     Returns
     -------
     errors : ndarray, shape (4, *S)
-        ``errors[n] = (xor_net(x_n, **weights) - y_n)**2`` for the samples of
-        :func:`annteach.xor_dataset`, in that order; they sum to ``xor_error``.
+        ``errors[n] = E_n = (y_n - t_n)**2`` (no factor 1/2) with
+        ``y_n = xor_net(x_n, **weights)``, for the samples of
+        :func:`annteach.xor_dataset` in that order; they sum to ``xor_error``.
     """
     check_weight_names(weights)
-    X, Y = xor_dataset()
-    return np.stack([(xor_net(x1, x2, **weights) - y) ** 2
-                     for (x1, x2), y in zip(X, Y, strict=True)])
+    X, T = xor_dataset()
+    return np.stack([(xor_net(x1, x2, **weights) - t) ** 2
+                     for (x1, x2), t in zip(X, T, strict=True)])
 
 
 def xor_error_gradient(a, b, point, eps=1e-5, **fixed):
@@ -148,3 +151,86 @@ def gradient_descent_path(a="w5", b="w6", start=(-6.0, 6.0), learning_rate=1.0, 
         path[t + 1] = path[t] - learning_rate * xor_error_gradient(a, b, path[t], **fixed)
     E = xor_error(**{a: path[:, 0], b: path[:, 1]}, **fixed)
     return path, E
+
+
+def _errors_at(a, b, P, samples, fixed):
+    """``E`` (``samples`` None) or ``E_n`` of sample ``samples[r]`` at each point ``P[r]``."""
+    weights = {a: P[:, 0], b: P[:, 1], **fixed}
+    if samples is None:
+        return xor_error(**weights)
+    X, T = xor_dataset()
+    return (xor_net(X[samples, 0], X[samples, 1], **weights) - T[samples]) ** 2
+
+
+def _gradients_at(a, b, P, samples, eps, fixed):
+    """Central differences of :func:`_errors_at` at every row of ``P``, shape (R, 2)."""
+    G = np.empty_like(P)
+    for i in range(2):
+        up, down = P.copy(), P.copy()
+        up[:, i] = P[:, i] + eps
+        down[:, i] = P[:, i] - eps
+        G[:, i] = (_errors_at(a, b, up, samples, fixed)
+                   - _errors_at(a, b, down, samples, fixed)) / (2 * eps)
+    return G
+
+
+def descent_paths(a="w5", b="w6", starts=((-6.0, 6.0),), learning_rate=1.0, epochs=100,
+                  stochastic=False, seed=0, eps=1e-5, **fixed):
+    """Batch or stochastic gradient descent on two weights, from several starts at once.
+
+    Both use the same learning rate ``eta`` and see every sample once per epoch:
+
+    * batch: one update per epoch, ``p <- p - eta * dE/dp`` with
+      ``E = sum_n E_n`` (:func:`annteach.xor_error`);
+    * stochastic: four updates per epoch, ``p <- p - eta * dE_n/dp``, one per
+      sample ``n`` in a random order drawn afresh for every run and epoch.
+
+    Gradients are central differences, as in :func:`xor_error_gradient`.
+
+    Parameters
+    ----------
+    a, b : str
+        Names of the two weights that move.
+    starts : array_like, shape (R, 2)
+        Starting values of ``(a, b)``, one row per run.
+    learning_rate : float
+        ``eta`` (positive).
+    epochs : int
+        Number of passes over the four samples (non-negative).
+    stochastic : bool
+        Stochastic (one sample per update) instead of batch descent.
+    seed : int or numpy.random.Generator
+        Source of the sample orders (stochastic descent only).
+    eps : float
+        Step of the central differences.
+    **fixed : float
+        Values for other weights (the rest keep their defaults).
+
+    Returns
+    -------
+    paths : ndarray of float64, shape (R, epochs + 1, 2)
+        ``paths[r, e]``: the point of run ``r`` after ``e`` epochs.
+    E : ndarray of float64, shape (R, epochs + 1)
+        The error ``E`` (sum over the four samples) at those points.
+    """
+    _check_names(a, b, fixed)
+    starts = np.array(starts, dtype=np.float64, ndmin=2)
+    if starts.ndim != 2 or starts.shape[1] != 2:
+        raise ValueError(f"starts must have shape (R, 2), got {starts.shape}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+    if int(epochs) != epochs or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs}")
+    rng = np.random.default_rng(seed)
+    R, epochs = starts.shape[0], int(epochs)
+    paths = np.empty((R, epochs + 1, 2))
+    paths[:, 0] = P = starts
+    for e in range(epochs):
+        if stochastic:
+            for samples in rng.permuted(np.tile(np.arange(4), (R, 1)), axis=1).T:
+                P = P - learning_rate * _gradients_at(a, b, P, samples, eps, fixed)
+        else:
+            P = P - learning_rate * _gradients_at(a, b, P, None, eps, fixed)
+        paths[:, e + 1] = P
+    E = xor_error(**{a: paths[..., 0], b: paths[..., 1]}, **fixed)
+    return paths, E

@@ -8,7 +8,7 @@ that keeps its momentum between button presses and the colours of the probabilit
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import get_activation
 from .mlp import MLP
 from .xor import XOR_WEIGHTS, xor_dataset
 
@@ -94,9 +94,7 @@ def tangent(name, a0, a):
     line : ndarray of float64, shape (K,)
         ``y0 + slope * (a - a0)``.
     """
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose from {list(ACTIVATIONS)}")
-    g, g_derivative = ACTIVATIONS[name]
+    g, g_derivative = get_activation(name)
     y0 = float(g(np.float64(a0)))
     slope = float(g_derivative(np.float64(y0)))
     return y0, slope, y0 + slope * (np.asarray(a, dtype=np.float64) - a0)

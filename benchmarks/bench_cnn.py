@@ -32,7 +32,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import annteach as at
 from annteach.cnn import CNN
-from annteach.train_cnn import Adam
+from annteach.memory import reuse_freed_memory
+from annteach.training import Adam
 
 BATCH = 128
 MLP_SIZES = [784, 256, 10]
@@ -101,13 +102,13 @@ def mnist_batches():
 def numpy_tasks(X, y, Xtest, threads):
     """Training epochs (``len(X) // BATCH`` steps) and inference, as callables."""
     model = CNN(seed=0)
-    opt = Adam(model.weights)
+    opt = Adam(model.params)
     steps = len(X) // BATCH
 
     def cnn_epoch():
         for s in range(steps):
             batch = slice(s * BATCH, (s + 1) * BATCH)
-            _, grads, _ = model.train_step(X[batch], y[batch])
+            _, grads = model.gradients(X[batch], y[batch])
             opt.step(grads, 1e-3)
 
     mlp = at.MLP(MLP_SIZES, hidden="tanh", output="softmax", loss="cross_entropy",
@@ -121,7 +122,7 @@ def numpy_tasks(X, y, Xtest, threads):
 
     # predict() runs one batch per core, each with one BLAS thread: allow `threads` of them
     return model, {"numpy CNN train": cnn_epoch, "numpy MLP train": mlp_epoch,
-                   "numpy CNN infer": lambda: model.predict(Xtest, workers=threads)}
+                   "numpy CNN infer": lambda: model.predict_proba(Xtest, workers=threads)}
 
 
 def torch_tasks(X, y, Xtest, model):
@@ -167,12 +168,19 @@ def torch_tasks(X, y, Xtest, model):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-reuse-memory", dest="reuse_memory", action="store_false",
+                        help="leave glibc's allocator as it is (by default the benchmark "
+                             "calls annteach.memory.reuse_freed_memory(), as train-cnn does)")
     args = parser.parse_args(argv)
+    if args.reuse_memory:
+        reuse_freed_memory()
     try:
         import torch
     except ImportError:
         torch = None
     print(machine())
+    print(f"freed memory kept for reuse (annteach.memory.reuse_freed_memory): "
+          f"{'yes' if args.reuse_memory else 'no'}")
     if torch is not None:
         print(f"PyTorch {torch.__version__}")
     X, y, Xtest = mnist_batches()

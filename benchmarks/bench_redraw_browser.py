@@ -1,8 +1,9 @@
 """Redraw latency as the student sees it: from a key press on a slider to the new image.
 
-Starts JupyterLab on 127.0.0.1 (as ``make present`` does, Jupyter state in a
-temporary folder), opens a notebook that builds the explorers as the lectures
-do, runs it, and drives headless Chromium (Debian's, through Playwright). For
+Starts JupyterLab on 127.0.0.1 (:func:`annteach.tools.lab_server.start`, as
+``make present`` and the browser tests do, Jupyter state in a temporary folder),
+opens a notebook that builds the explorers as the lectures do, runs it, and
+drives headless Chromium (Debian's, through Playwright). For
 each case, the page itself focuses a slider's handle and dispatches one arrow
 key press (``keydown``) after the other; a MutationObserver notes, with
 ``performance.now()``, when the explorer's ``<img>`` gets its new ``src``, and
@@ -42,16 +43,16 @@ from pathlib import Path
 
 import nbformat
 
-from annteach import course, live_slides
+from annteach.tools import lab_server, present
 
 CHROMIUM = "/usr/bin/chromium"
 
 # name -> (code building the explorer, index of the slider pressed, its label)
 CASES = {
-    "xor_w5": ("at.widgets.xor_explorer()", 6, "w5: only the marker moves"),
-    "xor_w1": ("at.widgets.xor_explorer()", 0, "w1: the error surface is recomputed"),
-    "activation": ("at.widgets.activation_explorer()", 2, "a0: tangent point"),
-    "digit": ("at.widgets.digit_explorer(cnn, X, labels)", 0, "image index"),
+    "xor_w5": ("at.widgets.XorExplorer()", 6, "w5: only the marker moves"),
+    "xor_w1": ("at.widgets.XorExplorer()", 0, "w1: the error surface is recomputed"),
+    "activation": ("at.widgets.ActivationExplorer()", 2, "a0: tangent point"),
+    "digit": ("at.widgets.DigitExplorer(cnn, X, labels)", 0, "image index"),
 }
 DIGIT_DATA = (
     'images, labels = at.load_mnist("test")\n'
@@ -83,13 +84,14 @@ def _timed(owner, name, label):
     setattr(owner, name, timed)
 
 
+_engine = at.widgets.engine
 _timed(_ipw.Widget, "_handle_msg", "message")
-_timed(at.widgets._Explorer, "update", "update")
-for _cls in [at.widgets._Explorer, *at.widgets._Explorer.__subclasses__()]:
+_timed(_engine.Explorer, "update", "update")
+for _cls in [_engine.Explorer, *_engine.Explorer.__subclasses__()]:
     if "_refresh" in vars(_cls):
         _timed(_cls, "_refresh", "refresh")
-_timed(at.widgets._Explorer, "_render", "render")
-_timed(at.widgets, "_png", "encode")
+_timed(_engine.Explorer, "_render", "render")
+_timed(_engine, "png_bytes", "encode")
 _timed(_ipw.Image, "send_state", "send")
 
 
@@ -160,7 +162,7 @@ def _notebook(cases, kernel_code, profile):
         cells.append(nbformat.v4.new_code_cell(kernel_code))
     if profile:
         cells.append(nbformat.v4.new_code_cell(PROFILE_CODE))
-    if any(CASES[name][0].startswith("at.widgets.digit") for name in cases):
+    if any("DigitExplorer" in CASES[name][0] for name in cases):
         cells.append(nbformat.v4.new_code_cell(DIGIT_DATA))
     indices = {}
     for name in cases:
@@ -232,27 +234,24 @@ def main():
     notebook = root / "bench.ipynb"
     nbformat.write(nb, notebook)
     env = dict(os.environ)
-    env.pop("MPLBACKEND", None)
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
                  "MPLCONFIGDIR"):
         env[name] = str(tmp / name.lower())
-    port, token = course.free_port(), secrets.token_hex(16)
-    command = live_slides.jupyter_command(root, port, token, tmp / "settings",
-                                          extra=["--LabApp.expose_app_in_browser=True"])
+    port, token = lab_server.free_port(), secrets.token_hex(16)
     log = (tmp / "jupyterlab.log").open("w")
-    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL)
+    server = lab_server.start(root, port, token, ["--LabApp.expose_app_in_browser=True"],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     results = {}
     try:
         try:
-            live_slides.wait_until_up(server, port, token)
+            lab_server.wait_until_up(server, port, token)
         except RuntimeError as error:
             sys.exit(f"{error}; its log: {tmp / 'jupyterlab.log'}")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(live_slides.lab_url(notebook, root, port, token))
+            page.goto(present.lab_url(notebook, root, port, token))
             page.wait_for_function(
                 "() => window.jupyterapp && jupyterapp.shell.currentWidget"
                 " && jupyterapp.shell.currentWidget.sessionContext.session"
@@ -305,12 +304,7 @@ def main():
                                  "times": times}
             browser.close()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
+        lab_server.stop(server)
         log.close()
     if args.json:
         args.json.write_text(json.dumps({"load": os.getloadavg()[0], "results": results},

@@ -9,9 +9,7 @@ a busy machine) and of the draw + PNG part alone, with the load average.
 
     MPLBACKEND=Agg .venv/bin/python benchmarks/bench_widgets.py [--repeat 25]
 
-The digit explorer uses the shipped CNN when ``data/models/cnn.npz`` exists,
-else an untrained CNN of the same architecture (same cost per image), on the
-first 200 test images.
+The digit explorer uses the shipped CNN on the first 200 test images.
 """
 
 import argparse
@@ -25,7 +23,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import numpy as np  # noqa: E402
 
 import annteach as at  # noqa: E402
-from annteach.cnn import CNN, default_model_path, load_pretrained_cnn  # noqa: E402
 
 
 def time_changes(explorer, changes, repeat):
@@ -69,14 +66,13 @@ def main():
 
     images, labels = at.load_mnist("test")
     images, labels = at.scale(images[:200]), labels[:200]
-    shipped = default_model_path().exists()
-    model = load_pretrained_cnn() if shipped else CNN(seed=0)
+    model = at.load_pretrained_cnn()
 
     cases = [
-        ("xor_explorer (w5)", at.widgets.xor_explorer, xor_marker_changes),
-        ("xor_explorer (w1)", at.widgets.xor_explorer, xor_surface_changes),
-        ("activation_explorer", at.widgets.activation_explorer, activation_changes),
-        ("digit_explorer", lambda: at.widgets.digit_explorer(model, images, labels),
+        ("XorExplorer (w5)", at.widgets.XorExplorer, xor_marker_changes),
+        ("XorExplorer (w1)", at.widgets.XorExplorer, xor_surface_changes),
+        ("ActivationExplorer", at.widgets.ActivationExplorer, activation_changes),
+        ("DigitExplorer", lambda: at.widgets.DigitExplorer(model, images, labels),
          digit_changes),
     ]
     print(f"median of {args.repeat} programmatic control changes (Agg, PNG encode included); "
@@ -87,14 +83,12 @@ def main():
         verdict = "meets" if whole < 0.1 else "MISSES"
         print(f"{name:20s} redraw {whole * 1000:6.1f} ms wall, {cpu * 1000:6.1f} ms CPU "
               f"(draw + PNG alone {render * 1000:5.1f} ms)  {verdict} the 100 ms target")
-    if not shipped:
-        print("(digit_explorer: untrained CNN, data/models/cnn.npz not there yet)")
 
-    ex = at.widgets.training_explorer()
+    ex = at.widgets.TrainingExplorer()
     t0 = time.perf_counter()
     ex.step(1)
     step = time.perf_counter() - t0
-    print(f"training_explorer    one step + redraw {step * 1000:6.1f} ms (for reference)")
+    print(f"TrainingExplorer     one step + redraw {step * 1000:6.1f} ms (for reference)")
 
 
 if __name__ == "__main__":

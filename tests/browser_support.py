@@ -129,29 +129,27 @@ class NetworkLog:
 
 
 @contextlib.contextmanager
-def course_server(tmp_path_factory, make_command):
-    """Run a JupyterLab server over a temporary copy of notebooks/ until the block ends.
+def course_server(tmp_path_factory, options=lambda root, state: []):
+    """Run JupyterLab over a temporary copy of notebooks/ until the block ends.
 
-    ``make_command(root, port, token, state)`` returns the server's command
-    (``state`` is a folder for it to write into). The server listens on a free
-    port of 127.0.0.1 with a random token; Jupyter, IPython and matplotlib keep
-    their state under ``state`` (the server's log too: ``state/jupyterlab.log``),
-    and kernels plot inline (no MPLBACKEND). Waits until ``/api/status``
-    answers; stops the server by its process id at the end.
+    Started by :func:`annteach.tools.lab_server.start`, as ``make present`` starts it, with
+    the command-line options ``options(root, state)`` added (``state`` is a folder for the
+    server to write into). The server listens on a free port of 127.0.0.1 with a random
+    token; Jupyter, IPython and matplotlib keep their state under ``state`` (the server's
+    log too: ``state/jupyterlab.log``). Waits until it answers; stops it (and its kernels)
+    by its process id at the end.
 
     Yields
     ------
     (root, port, token)
     """
-    from annteach.course import free_port
-    from annteach.live_slides import wait_until_up
+    from annteach.tools import lab_server
 
     state = tmp_path_factory.mktemp("jupyter-state")
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    port, token = free_port(), secrets.token_hex(16)
+    port, token = lab_server.free_port(), secrets.token_hex(16)
     env = dict(os.environ)
-    env.pop("MPLBACKEND", None)  # kernels show figures inline
     for name, folder in [
         ("JUPYTER_CONFIG_DIR", "config"),
         ("JUPYTER_DATA_DIR", "data"),
@@ -162,23 +160,16 @@ def course_server(tmp_path_factory, make_command):
         env[name] = str(state / folder)
     log = state / "jupyterlab.log"
     with log.open("w") as output:
-        server = subprocess.Popen(
-            make_command(root, port, token, state), cwd=root, env=env, stdout=output,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+        server = lab_server.start(root, port, token, options(root, state), env=env,
+                                  stdout=output, stderr=subprocess.STDOUT)
     try:
         try:
-            wait_until_up(server, port, token, STARTUP_SECONDS)
+            lab_server.wait_until_up(server, port, token, STARTUP_SECONDS)
         except RuntimeError as error:
             pytest.fail(f"{error}:\n{log.read_text()[-3000:]}")
         yield root, port, token
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
+        lab_server.stop(server)
 
 
 @contextlib.contextmanager

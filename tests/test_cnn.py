@@ -1,4 +1,5 @@
-"""Tests of annteach.cnn: the model, its gradients, and the shipped weights files."""
+"""Tests of annteach.cnn and annteach.cnn_files: the model, its gradients, its weights files
+and the shipped model."""
 
 import json
 import os
@@ -10,15 +11,15 @@ import pytest
 
 import annteach as at
 from annteach import conv
-from annteach.cnn import (
-    CNN,
+from annteach.cnn import CNN
+from annteach.cnn_files import (
     ModelFileError,
     default_model_path,
     load_cnn,
     load_pretrained_cnn,
-    model_accuracy,
     save_cnn,
 )
+from annteach.evaluation import model_accuracy
 from annteach.gradcheck import check_gradient
 
 
@@ -28,8 +29,11 @@ def _tiny(dtype=np.float64, **kw):
     args.update(kw)
     model = CNN(**args)
     rng = np.random.default_rng(99)
-    for b in model.weights[1::2]:
-        b += (0.1 * rng.standard_normal(b.shape)).astype(dtype)
+    for name, P in model.weights.items():
+        if name.startswith("b"):
+            P += (0.1 * rng.standard_normal(P.shape)).astype(dtype)
+        elif P.ndim == 2:
+            P[:, -1] += (0.1 * rng.standard_normal(P.shape[0])).astype(dtype)
     return model
 
 
@@ -44,8 +48,40 @@ def test_default_architecture_and_parameter_count():
     # conv 1->12 5x5, conv 12->24 5x5, dense 24*4*4 -> 128 -> 10, each with biases
     expected = (12 * 25 + 12) + (24 * 12 * 25 + 24) + (384 * 128 + 128) + (128 * 10 + 10)
     assert model.n_params == expected == 58106
-    assert [W.shape for W in model.weights] == model.param_shapes()
-    assert all(W.dtype == np.float32 for W in model.weights)
+    assert model.param_names == ["W1", "b1", "W2", "b2", "W3", "W4"]
+    assert {name: W.shape for name, W in model.weights.items()} == model.param_shapes() == {
+        "W1": (12, 1, 5, 5), "b1": (12,), "W2": (24, 12, 5, 5), "b2": (24,),
+        "W3": (128, 385), "W4": (10, 129)}
+    assert all(W.dtype == np.float32 for W in model.weights.values())
+    assert [id(P) for P in model.params] == [id(W) for W in model.weights.values()]
+
+
+def test_names_follow_the_layers():
+    assert CNN(conv_channels=(4,), paddings=(0,), hidden=None).param_names == ["W1", "b1", "W2"]
+    assert CNN(conv_channels=(4, 5, 6), paddings=(2, 2, 2), hidden=7).param_names == [
+        "W1", "b1", "W2", "b2", "W3", "b3", "W4", "W5"]
+
+
+def test_initial_weights_are_he_normal_with_zero_biases():
+    model = CNN(seed=3, dtype=np.float64)
+    rng = np.random.default_rng(3)
+    expected = rng.standard_normal((12, 1, 5, 5)) * np.sqrt(2 / 25)
+    np.testing.assert_allclose(model.weights["W1"], expected)
+    assert not model.weights["b1"].any() and not model.weights["W3"][:, -1].any()
+    assert np.std(model.weights["W3"][:, :-1]) == pytest.approx(np.sqrt(2 / 384), rel=0.05)
+
+
+def test_dense_layers_are_the_lectures_fprop_with_the_bias_last():
+    model = _tiny()
+    X = _images(3, seed=9)
+    W1, b1, W2, b2, W3, W4 = model.params
+    A, _ = conv.conv_forward(X, W1, b1)
+    A = np.maximum(conv.maxpool_forward(A)[0], 0)
+    A = np.maximum(conv.maxpool_forward(conv.conv_forward(A, W2, b2)[0])[0], 0)
+    H = np.maximum(A.reshape(3, -1) @ W3[:, :-1].T + W3[:, -1], 0)
+    scores = H @ W4[:, :-1].T + W4[:, -1]
+    expected = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-10)
 
 
 def test_summary_is_a_deterministic_table():
@@ -74,34 +110,37 @@ def test_gradient_check_with_one_hot_targets_on_small_images():
 def test_loss_is_mean_cross_entropy_of_predictions():
     model = _tiny()
     X, labels = _images(4, seed=4), np.array([0, 1, 2, 3])
-    P = model.predict(X)
+    P = model.predict_proba(X)
     np.testing.assert_allclose(P.sum(axis=1), 1, rtol=1e-12)
     assert model.loss(X, labels) == pytest.approx(-np.mean(np.log(P[np.arange(4), labels])))
     E, grads = model.gradients(X, labels)
     assert E == pytest.approx(model.loss(X, labels))
-    assert [g.shape for g in grads] == [W.shape for W in model.weights]
+    assert [g.shape for g in grads] == [W.shape for W in model.params]
 
 
-def test_predict_accepts_lists_and_missing_channel_axis():
+def test_predict_proba_accepts_lists_and_missing_channel_axis():
     model = CNN(seed=3)
     X = _images(3, seed=5).astype(np.float32)
-    P = model.predict(X)
+    P = model.predict_proba(X)
     assert P.shape == (3, 10) and P.dtype == np.float32
-    np.testing.assert_allclose(model.predict([X[1]]), P[1:2], rtol=1e-5)
-    np.testing.assert_allclose(model.predict(X[:, 0]), P, rtol=1e-5)
-    np.testing.assert_allclose(model.predict(X, batch_size=2), P, rtol=1e-5)
-    ranking = model.predict([X[2]]).ravel().argsort()[::-1]
-    assert ranking[0] == P[2].argmax()
+    np.testing.assert_allclose(model.predict_proba([X[1]]), P[1:2], rtol=1e-5)
+    np.testing.assert_allclose(model.predict_proba(X[:, 0]), P, rtol=1e-5)
+    np.testing.assert_allclose(model.predict_proba(X, batch_size=2), P, rtol=1e-5)
+    ranking = model.predict_proba([X[2]]).ravel().argsort()[::-1]
+    assert ranking[0] == P[2].argmax() == model.predict([X[2]])[0]
 
 
 def test_predict_in_parallel_batches_gives_the_same_probabilities():
     model = CNN(seed=4)
     X = _images(7, seed=8).astype(np.float32)
-    serial = model.predict(X, batch_size=2, workers=1)
-    np.testing.assert_allclose(model.predict(X, batch_size=2, workers=3), serial, rtol=1e-5)
-    np.testing.assert_allclose(model.predict(X, batch_size=7), serial, rtol=1e-5)
+    serial = model.predict_proba(X, batch_size=2, workers=1)
+    np.testing.assert_allclose(model.predict_proba(X, batch_size=2, workers=3), serial,
+                               rtol=1e-5)
+    np.testing.assert_allclose(model.predict_proba(X, batch_size=7), serial, rtol=1e-5)
+    np.testing.assert_array_equal(model.predict(X, batch_size=2, workers=3),
+                                  serial.argmax(axis=1))
     with pytest.raises(ValueError, match="batch_size"):
-        model.predict(X, batch_size=0)
+        model.predict_proba(X, batch_size=0)
 
 
 def test_predict_rejects_unscaled_and_misshaped_images():
@@ -123,21 +162,27 @@ def test_conv_filters_and_feature_maps():
     F = model.conv_filters(0)
     assert F.shape == (12, 1, 5, 5)
     F[:] = 0
-    assert np.any(model.weights[0] != 0)  # a copy
+    assert np.any(model.weights["W1"] != 0)  # a copy
     X = _images(2, seed=6).astype(np.float32)
     maps = model.feature_maps(X, layer=0)
-    expected = np.maximum(conv.conv_forward(X, model.weights[0], model.weights[1])[0], 0)
+    expected = np.maximum(conv.conv_forward(X, model.weights["W1"], model.weights["b1"])[0], 0)
     np.testing.assert_allclose(maps, expected, rtol=1e-6)
     assert maps.shape == (2, 12, 24, 24) and maps.min() >= 0
-    assert model.feature_maps(X, layer=1).shape == (2, 24, 8, 8)
+    pooled = np.maximum(conv.maxpool_forward(expected)[0], 0)
+    second = conv.conv_forward(pooled, model.weights["W2"], model.weights["b2"])[0]
+    np.testing.assert_allclose(model.feature_maps(X, layer=1), np.maximum(second, 0),
+                               rtol=1e-5, atol=1e-6)
+    Y, all_maps = model.forward(X, maps=True)  # the same forward pass gives both
+    np.testing.assert_array_equal(all_maps[0], maps)
+    np.testing.assert_array_equal(Y, model.predict_proba(X))
     with pytest.raises(ValueError, match="layer"):
         model.feature_maps(X, layer=2)
 
 
-def test_model_accuracy_counts_argmax_hits():
+def test_model_accuracy_counts_label_hits():
     class Fixed:
-        def predict(self, X, batch_size=None):
-            return np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+        def predict(self, X):
+            return np.array([0, 1, 0, 1])
 
     assert model_accuracy(Fixed(), np.zeros((4, 28, 28)), np.array([0, 1, 1, 1])) == 0.75
     with pytest.raises(ValueError, match="labels"):
@@ -150,6 +195,7 @@ def test_exported_from_the_package():
     assert at.CNN is CNN
     assert at.load_pretrained_cnn is load_pretrained_cnn
     assert at.model_accuracy is model_accuracy
+    assert at.save_cnn is save_cnn and at.load_cnn is load_cnn
 
 
 # -- files ---------------------------------------------------------------------
@@ -159,8 +205,11 @@ def test_save_and_load_round_trip(tmp_path):
     meta = save_cnn(model, tmp_path / "m.npz", {"note": "x"})
     loaded = load_cnn(tmp_path / "m.npz")
     assert loaded.architecture() == model.architecture()
-    for a, b in zip(loaded.weights, model.weights, strict=True):
+    assert list(loaded.weights) == model.param_names
+    for a, b in zip(loaded.params, model.params, strict=True):
         np.testing.assert_array_equal(a, b)
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as data:
+        assert sorted(data.files) == sorted(model.param_names)  # stored by name
     assert loaded.info["note"] == "x" and loaded.info["sha256"] == meta["sha256"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.npz"]  # no temp files
     umask = os.umask(0)
@@ -168,11 +217,11 @@ def test_save_and_load_round_trip(tmp_path):
     assert all(p.stat().st_mode & 0o777 == 0o666 & ~umask for p in tmp_path.iterdir())
 
 
-def test_default_path_is_in_the_repository_not_the_cwd(tmp_path, monkeypatch):
+def test_shipped_weights_are_inside_the_package_not_the_cwd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = default_model_path()
-    assert path.is_absolute() and path.parent.name == "models"
-    assert path.parent.parent.parent == Path(at.__file__).parent.parent
+    assert path.is_absolute() and path.is_file()
+    assert path.parent == Path(at.__file__).resolve().parent / "weights"
 
 
 @pytest.fixture
@@ -206,17 +255,31 @@ def test_truncated_file_is_a_clear_error(shipped_copy):
         load_cnn(shipped_copy)
 
 
+def _rewrite(path, arrays):
+    """Store other arrays in a weights file, with the SHA-256 in its JSON to match."""
+    import hashlib
+
+    np.savez(path, **arrays)
+    jpath = path.with_suffix(".json")
+    meta = json.loads(jpath.read_text())
+    meta["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    jpath.write_text(json.dumps(meta))
+
+
 def test_wrong_array_shape_fails_the_shape_check(shipped_copy):
     with np.load(shipped_copy, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
-    arrays["p2"] = arrays["p2"][:, :, :4, :4].copy()  # conv2 filters 4x4 instead of 5x5
-    np.savez(shipped_copy, **arrays)
-    jpath = shipped_copy.with_suffix(".json")
-    meta = json.loads(jpath.read_text())
-    import hashlib
-    meta["sha256"] = hashlib.sha256(shipped_copy.read_bytes()).hexdigest()
-    jpath.write_text(json.dumps(meta))
-    with pytest.raises(ModelFileError, match=r"cnn\.npz: array p2 has shape \(24, 12, 4, 4\)"):
+    arrays["W2"] = arrays["W2"][:, :, :4, :4].copy()  # conv2 filters 4x4 instead of 5x5
+    _rewrite(shipped_copy, arrays)
+    with pytest.raises(ModelFileError, match=r"cnn\.npz: array W2 has shape \(24, 12, 4, 4\)"):
+        load_cnn(shipped_copy)
+
+
+def test_arrays_under_other_names_are_a_clear_error(shipped_copy):
+    with np.load(shipped_copy, allow_pickle=False) as data:
+        arrays = {f"p{i}": data[k] for i, k in enumerate(data.files)}  # unnamed, by position
+    _rewrite(shipped_copy, arrays)
+    with pytest.raises(ModelFileError, match=r"cnn\.npz holds arrays \['p0'.*expected \['W1'"):
         load_cnn(shipped_copy)
 
 
@@ -242,6 +305,9 @@ def test_shipped_model_is_verified_and_documented(shipped):
     assert info["training"]["train_images"] == 60000
     for key in ("cores", "cpu", "numpy"):
         assert key in info["machine"]
+    # stored anew with the dense biases in the last column: same numbers, same accuracy
+    assert info["conversion"]["test_accuracy_after"] == info["test_accuracy"]
+    assert info["param_shapes"]["W3"] == [128, 385]
 
 
 def test_shipped_model_beats_the_lecture_on_the_test_set(shipped):

@@ -1,9 +1,10 @@
-"""Unit tests of annteach.course (no browser; see test_slides_browser.py for that)."""
+"""Unit tests of the course build tools: annteach.tools.decks and .offline (no browser; see
+test_slides_browser.py for that; presenting is tested in test_present.py)."""
 
 import nbformat
 import pytest
 
-from annteach import course
+from annteach.tools import decks, offline
 
 
 def _nb(*slide_types, rise=None):
@@ -38,30 +39,30 @@ def _reveal_sections(nb):
 )
 def test_count_slides(types, expected):
     nb = _nb(*types)
-    assert course.count_slides(nb) == expected
+    assert decks.count_slides(nb) == expected
     # and it agrees with what nbconvert itself builds
     assert _reveal_sections(nb) == expected
 
 
 def test_count_slides_rejects_a_notebook_without_visible_cells():
     with pytest.raises(ValueError, match="no visible cell"):
-        course.count_slides(_nb("skip", "notes"))
+        decks.count_slides(_nb("skip", "notes"))
 
 
 def test_slide_type_rejects_unknown_types():
     with pytest.raises(ValueError, match="unknown slide_type 'slides'"):
-        course.slide_type(_nb("slides").cells[0])
+        decks.slide_type(_nb("slides").cells[0])
 
 
 def test_reveal_options_from_rise_metadata():
     rise = {"theme": "serif", "transition": "fade", "scroll": True, "slideNumber": True}
-    options = course.reveal_options(_nb("slide", rise=rise))
+    options = decks.reveal_options(_nb("slide", rise=rise))
     assert options["reveal_theme"] == "serif"
     assert options["reveal_transition"] == "fade"
     assert options["reveal_scroll"] is True
     assert options["reveal_number"] == "c/t"
     assert (options["reveal_width"], options["reveal_height"]) == ("1280", "720")
-    defaults = course.reveal_options(_nb("slide"))
+    defaults = decks.reveal_options(_nb("slide"))
     assert (defaults["reveal_theme"], defaults["reveal_scroll"], defaults["reveal_number"]) == (
         "white",
         False,
@@ -73,8 +74,8 @@ def test_notebook_title():
     nb = _nb("slide")
     nb.cells.insert(0, nbformat.v4.new_code_cell("# not a heading"))
     nb.cells.append(nbformat.v4.new_markdown_cell("text\n\n## 2. Error surfaces  "))
-    assert course.notebook_title(nb, "x") == "2. Error surfaces"
-    assert course.notebook_title(_nb("slide"), "fallback") == "fallback"
+    assert decks.notebook_title(nb, "x") == "2. Error surfaces"
+    assert decks.notebook_title(_nb("slide"), "fallback") == "fallback"
 
 
 def test_css_dependencies_follows_imports_and_fonts(tmp_path):
@@ -88,7 +89,7 @@ def test_css_dependencies_follows_imports_and_fonts(tmp_path):
         '@import url(./fonts/font.css);\n@import "fonts/font.css";\n'
         "b{background:url(data:image/png;base64,AAAA)}"
     )
-    found = course.css_dependencies(tmp_path / "theme.css")
+    found = offline.css_dependencies(tmp_path / "theme.css")
     names = [path.relative_to(tmp_path).as_posix() for path in found]
     assert names == ["theme.css", "fonts/font.css", "fonts/a.woff", "fonts/a.ttf"]
 
@@ -100,13 +101,13 @@ def test_css_dependencies_follows_imports_and_fonts(tmp_path):
 def test_css_dependencies_rejects_web_fonts(tmp_path, reference):
     (tmp_path / "theme.css").write_text(reference)
     with pytest.raises(ValueError, match="network"):
-        course.css_dependencies(tmp_path / "theme.css")
+        offline.css_dependencies(tmp_path / "theme.css")
 
 
 def test_css_dependencies_rejects_missing_files(tmp_path):
     (tmp_path / "theme.css").write_text("a{src:url(missing.woff)}")
     with pytest.raises(ValueError, match="missing file missing.woff"):
-        course.css_dependencies(tmp_path / "theme.css")
+        offline.css_dependencies(tmp_path / "theme.css")
 
 
 def test_offline_notebook_replaces_remote_embeds_with_links():
@@ -121,13 +122,13 @@ def test_offline_notebook_replaces_remote_embeds_with_links():
         '<img src="//example.org/x.png">'
     )
     nb = nbformat.v4.new_notebook(cells=[code, local, markdown])
-    offline = course.offline_notebook(nb)
+    copy = offline.offline_notebook(nb)
 
-    html = offline.cells[0].outputs[0]["data"]["text/html"]
+    html = copy.cells[0].outputs[0]["data"]["text/html"]
     assert "<iframe" not in html
     assert '<a href="https://www.youtube.com/embed/ID">' in html
-    assert offline.cells[1].outputs[0]["data"]["text/html"] == table
-    source = offline.cells[2].source
+    assert copy.cells[1].outputs[0]["data"]["text/html"] == table
+    source = copy.cells[2].source
     assert "![" not in source.replace("![local](figures/net.png)", "")
     assert '<a href="https://example.org/net.png">' in source
     assert '<a href="//example.org/x.png">' in source
@@ -137,9 +138,9 @@ def test_offline_notebook_replaces_remote_embeds_with_links():
 
 
 def test_copy_deck_assets_is_self_contained(tmp_path):
-    if not (course.NODE_MODULES / "reveal.js").is_dir():
+    if not (offline.NODE_MODULES / "reveal.js").is_dir():
         pytest.skip("run `npm ci --prefix slides` first (make test does)")
-    copied = course.copy_deck_assets(tmp_path, theme="white")
+    copied = offline.copy_deck_assets(tmp_path, theme="white")
     names = {path.relative_to(tmp_path).as_posix() for path in copied}
     assert {
         "reveal.js/dist/reveal.js",
@@ -153,14 +154,14 @@ def test_copy_deck_assets_is_self_contained(tmp_path):
     assert all(path.is_file() for path in copied)
     # a theme that imports web fonts is refused, and nonsense is too
     with pytest.raises(ValueError, match="network"):
-        course.copy_deck_assets(tmp_path, theme="simple")
+        offline.copy_deck_assets(tmp_path, theme="simple")
     with pytest.raises(ValueError, match="unknown reveal.js theme"):
-        course.copy_deck_assets(tmp_path, theme="../../x")
+        offline.copy_deck_assets(tmp_path, theme="../../x")
 
 
 def test_missing_node_modules_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="npm ci --prefix slides"):
-        course.copy_mathjax(tmp_path, node_modules=tmp_path / "node_modules")
+        offline.copy_mathjax(tmp_path, node_modules=tmp_path / "node_modules")
 
 
 def test_build_index_links_what_exists(tmp_path):
@@ -168,7 +169,7 @@ def test_build_index_links_what_exists(tmp_path):
         {"title": "1. XOR & friends", "slides": "slides/01_x.slides.html",
          "html": "html/01_x.html", "notebook": None, "student": "student/01_x.ipynb"},
     ]  # fmt: skip
-    page = course.build_index(tmp_path, entries).read_text()
+    page = decks.build_index(tmp_path, entries).read_text()
     assert "1. XOR &amp; friends" in page
     assert '<a href="slides/01_x.slides.html">slides</a>' in page
     assert '<a href="student/01_x.ipynb">student edition</a>' in page
@@ -177,7 +178,7 @@ def test_build_index_links_what_exists(tmp_path):
 
 
 def test_build_course_from_committed_and_executed_notebooks(tmp_path):
-    if not (course.NODE_MODULES / "reveal.js").is_dir():
+    if not (offline.NODE_MODULES / "reveal.js").is_dir():
         pytest.skip("run `npm ci --prefix slides` first (make test does)")
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -195,7 +196,7 @@ def test_build_course_from_committed_and_executed_notebooks(tmp_path):
     (build / "student" / "01_first.ipynb").write_text("{}")
     before = (notebooks / "01_first.ipynb").read_bytes()
 
-    entries = course.build_course(notebooks, build)
+    entries = decks.build_course(notebooks, build)
 
     assert [entry["title"] for entry in entries] == ["1. First", "2. Executed"]
     assert (build / "slides" / "01_first.slides.html").is_file()
@@ -212,17 +213,5 @@ def test_build_course_from_committed_and_executed_notebooks(tmp_path):
 
 def test_build_course_needs_notebooks(tmp_path):
     with pytest.raises(ValueError, match="no lecture notebooks"):
-        course.build_course(tmp_path, tmp_path / "build")
+        decks.build_course(tmp_path, tmp_path / "build")
 
-
-def test_rise_url(tmp_path):
-    notebook = tmp_path / "notebooks" / "01_x.ipynb"
-    url = course.rise_url(notebook, tmp_path, 8899, "abc")
-    assert url == "http://127.0.0.1:8899/rise/notebooks/01_x.ipynb?token=abc"
-
-
-def test_jupyter_lab_command_binds_to_localhost_without_browser(tmp_path):
-    command = course.jupyter_lab_command(tmp_path, 8899, "abc")
-    assert "--no-browser" in command
-    assert "--ip=127.0.0.1" in command and "--port=8899" in command
-    assert "--IdentityProvider.token=abc" in command

@@ -1,5 +1,8 @@
 """Tests of the exercise self-checks: they accept right answers and explain wrong ones."""
 
+import functools
+import sys
+
 import numpy as np
 import pytest
 
@@ -23,16 +26,30 @@ def _central(f, x, index, eps):
 
 # -- right answers pass, with one "Correct:" line ----------------------------
 
+def _fprop(W, X, g):
+    return g(X @ W.T)
+
+
+def _backprop(W, X, gd, Y, dEdY):
+    return _delta(gd, Y, dEdY) @ W, _delta(gd, Y, dEdY).T @ X
+
+
+def _hidden_delta(Y, W, D, gd):
+    return gd(Y) * at.remove_bias(D @ W)
+
+
 @pytest.mark.parametrize("check, answer", [
-    (exercises.check_fprop, at.fprop),
+    (exercises.check_fprop, _fprop),
     (exercises.check_fprop, lambda W, X, g: g(np.einsum("ji,ni->nj", W, X))),
-    (exercises.check_backprop, at.backprop),
-    (exercises.check_backprop, lambda W, X, gd, Y, dEdY: (_delta(gd, Y, dEdY) @ W,
-                                                          _delta(gd, Y, dEdY).T @ X)),
-    (exercises.check_hidden_delta,
-     lambda Y, W, D, gd: gd(Y) * at.remove_bias(D @ W)),
+    (exercises.check_backprop, _backprop),
+    (exercises.check_hidden_delta, _hidden_delta),
     (exercises.check_central_difference, _central),
     (exercises.check_central_difference, lambda f, x, i, eps: np.float64(_central(f, x, i, eps))),
+    # One policy for array-likes: lists (and tuples) of numbers are read like arrays.
+    (exercises.check_fprop, lambda W, X, g: _fprop(W, X, g).tolist()),
+    (exercises.check_backprop, lambda *a: [r.tolist() for r in _backprop(*a)]),
+    (exercises.check_hidden_delta, lambda *a: _hidden_delta(*a).tolist()),
+    (exercises.check_central_difference, lambda f, x, i, eps: [_central(f, x, i, eps)]),
 ])
 def test_right_answer_passes(check, answer, capsys):
     check(answer)
@@ -42,9 +59,9 @@ def test_right_answer_passes(check, answer, capsys):
 
 
 def test_success_line_is_deterministic(capsys):
-    exercises.check_fprop(at.fprop)
+    exercises.check_fprop(_fprop)
     first = capsys.readouterr().out
-    exercises.check_fprop(at.fprop)
+    exercises.check_fprop(_fprop)
     assert capsys.readouterr().out == first
 
 
@@ -84,7 +101,9 @@ def test_fprop_message_holds_the_right_numbers():
 
 @pytest.mark.parametrize("answer, pattern", [
     (lambda W, X, g: None, r"returned None \(did you forget `return`\?\).*shape \(4, 3\)"),
-    (lambda W, X, g: g(X @ W.T).tolist(), r"as a list; expected a numpy array of shape \(4, 3\)"),
+    (lambda W, X, g: "Y", r"returned Y as a str that numpy cannot read as numbers; "
+                          r"expected Y as a numpy array of shape \(4, 3\)"),
+    (lambda W, X, g: [[1.0, 2.0], [3.0]], r"returned Y as a list that numpy cannot read"),
     (lambda W, X, g: g(W @ X.T), r"Y has shape \(3, 4\), expected shape \(4, 3\)"),
     (lambda W, X, g: g(X @ W.T)[0], r"Y has shape \(3,\), expected shape \(4, 3\)"),
 ])
@@ -140,9 +159,12 @@ def test_backprop_gradient_check_catches_what_the_reference_check_would_miss(mon
     # If the reference itself were wrong, the numerical gradient still catches it.
     def wrong_reference(W, X, gd, Y, dEdY):
         return 2 * _delta(gd, Y, dEdY) @ W, 2 * _delta(gd, Y, dEdY).T @ X
+
+    def same_answer(W, X, gd, Y, dEdY):  # written out again, not a call of the reference
+        return 2 * _delta(gd, Y, dEdY) @ W, 2 * _delta(gd, Y, dEdY).T @ X
     monkeypatch.setattr(exercises, "backprop", wrong_reference)
     with pytest.raises(AssertionError, match="differs from the numerical gradient"):
-        exercises.check_backprop(wrong_reference)
+        exercises.check_backprop(same_answer)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -180,8 +202,11 @@ def _not_restoring(f, x, index, eps):
     (lambda f, x, i, eps: _central(f, x, i, eps) / 2, r"returned .* but should return"),
     (_not_restoring, r"changed its argument x in place"),
     (lambda f, x, i, eps: None, r"returned None"),
-    (lambda f, x, i, eps: at.numerical_gradient(f, x, eps), r"returned a ndarray; expected one"),
-    (lambda f, x, i, eps: str(_central(f, x, i, eps)), r"returned a str; expected one number"),
+    (lambda f, x, i, eps: np.full(x.shape, _central(f, x, i, eps)),
+     r"returned an array of shape \(3,\); expected one number"),
+    (lambda f, x, i, eps: str(_central(f, x, i, eps)),
+     r"returned the derivative as a str that numpy cannot read as numbers; expected the "
+     r"derivative as one number"),
 ])
 def test_central_difference_wrong(answer, pattern):
     with pytest.raises(AssertionError, match=pattern):
@@ -206,3 +231,91 @@ def test_student_errors_propagate():
         raise ValueError("shapes do not fit")
     with pytest.raises(ValueError, match="shapes do not fit"):
         exercises.check_fprop(broken)
+
+
+# -- one policy for answers that are not arrays of numbers --------------------
+
+@pytest.mark.parametrize("check", [
+    exercises.check_fprop, exercises.check_backprop, exercises.check_hidden_delta,
+    exercises.check_central_difference,
+])
+def test_not_numbers_get_the_same_message_everywhere(check):
+    def words(*args):
+        return ("not", "numbers")  # backprop takes the pair apart: "numbers" is dEdW
+    with pytest.raises(exercises.CheckFailed, match=r"returned (Y|dEdW|Delta|the derivative) as "
+                                                    r"a (tuple|str) that numpy cannot read as "
+                                                    r"numbers; expected \1 as "):
+        check(words)
+
+
+# -- answers that only call the package's own implementation ------------------
+
+def _layer_calls(reference):
+    """Ways a student could hand in ``reference`` itself."""
+    alias = reference  # captured before the check runs
+    return {
+        "the reference itself": reference,
+        "a wrapper": lambda *args: reference(*args),
+        "an alias captured earlier": lambda *args: alias(*args),
+        "functools.partial": functools.partial(reference),
+    }
+
+
+def _through_mlp(W, X, g):
+    """The layer's output as the hidden layer of an at.MLP (which calls at.fprop)."""
+    name = next(n for n, (f, _) in at.ACTIVATIONS.items() if f is g)
+    model = at.MLP([W.shape[1] - 1, W.shape[0], 1], hidden=name)
+    inputs, _ = model.forward(X[:, :-1], params=[W, model.weights[1]])
+    return at.remove_bias(inputs[1])
+
+
+REFERENCE_CALLS = [
+    (exercises.check_fprop, "fprop", way, answer)
+    for way, answer in _layer_calls(at.fprop).items()
+] + [
+    (exercises.check_backprop, "backprop", way, answer)
+    for way, answer in _layer_calls(at.backprop).items()
+] + [
+    (exercises.check_fprop, "fprop", "through at.layers",
+     lambda W, X, g: at.layers.fprop(W, X, g)),
+    (exercises.check_fprop, "fprop", "through at.MLP", _through_mlp),
+    (exercises.check_backprop, "backprop", "after own work",
+     lambda W, X, gd, Y, dEdY: (_backprop(W, X, gd, Y, dEdY)[0],
+                                at.backprop(W, X, gd, Y, dEdY)[1])),
+    (exercises.check_hidden_delta, "backprop", "backprop with g' = 1",
+     lambda Y, W, D, gd: gd(Y) * at.remove_bias(
+         at.backprop(W, at.add_bias(Y), at.identity_derivative, np.zeros_like(D), D)[0])),
+    (exercises.check_central_difference, "numerical_gradient", "the whole gradient",
+     lambda f, x, i, eps: at.numerical_gradient(f, x, eps)[i]),
+]
+
+
+@pytest.mark.parametrize("check, reference, way, answer", REFERENCE_CALLS,
+                         ids=[f"{r}-{w}" for _, r, w, _ in REFERENCE_CALLS])
+def test_calling_the_reference_is_detected(check, reference, way, answer, capsys):
+    with pytest.raises(exercises.CheckFailed, match=rf"calls at\.{reference}, the package's own "
+                                                    "implementation that this check compares"):
+        check(answer)
+    assert "Correct" not in capsys.readouterr().out
+
+
+def test_the_check_restores_the_profile_function():
+    calls = []
+
+    def profile(frame, event, arg):
+        calls.append(event)
+    sys.setprofile(profile)
+    try:
+        with pytest.raises(exercises.CheckFailed):
+            exercises.check_fprop(at.fprop)
+        exercises.check_fprop(_fprop)
+        assert sys.getprofile() is profile
+    finally:
+        sys.setprofile(None)
+
+
+def test_check_failed_renders_as_its_message_alone():
+    error = exercises.CheckFailed("fprop: Y[0, 0] is 1 but should be 2")
+    assert isinstance(error, AssertionError)
+    assert error._render_traceback_() == [
+        "\x1b[0;31mCheckFailed\x1b[0m: fprop: Y[0, 0] is 1 but should be 2"]

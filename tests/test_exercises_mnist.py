@@ -2,11 +2,15 @@
 
 import collections
 
+import nbformat
 import numpy as np
 import pytest
 
 import annteach as at
 from annteach import exercises
+from annteach.paths import REPO_ROOT
+
+NOTEBOOK = REPO_ROOT / "notebooks" / "06_convolutional_networks.ipynb"
 
 
 def _by_counter(labels, predictions, k=3):
@@ -22,10 +26,21 @@ def _by_matrix(labels, predictions, k=3):
     np.fill_diagonal(C, 0)
     order = np.argsort(C, axis=None)[::-1][:k]  # ties in another order: still right
     a, p = np.unravel_index(order, C.shape)
-    return np.stack([a, p, C[a, p]], axis=1)
+    rows = np.stack([a, p, C[a, p]], axis=1)
+    return rows[rows[:, 2] > 0]
 
 
-@pytest.mark.parametrize("answer", [_by_counter, _by_matrix, at.most_confused_pairs])
+def _with_zero_counts(labels, predictions, k=3):
+    """Always k rows: pairs that never occur (count 0) fill up the list."""
+    C = np.zeros((10, 10), dtype=int)
+    np.add.at(C, (labels, predictions), 1)
+    np.fill_diagonal(C, 0)
+    order = np.argsort(C, axis=None)[::-1][:k]
+    actual, predicted = np.unravel_index(order, C.shape)
+    return [(int(a), int(p), int(C[a, p])) for a, p in zip(actual, predicted)]
+
+
+@pytest.mark.parametrize("answer", [_by_counter, _by_matrix])
 def test_right_answers_pass(answer, capsys):
     exercises.check_most_confused(answer)
     out = capsys.readouterr().out
@@ -50,8 +65,42 @@ def test_wrong_shape_names_expected_shape():
     def only_pairs(labels, predictions, k=3):
         return [(a, p) for a, p, _ in _by_counter(labels, predictions, k)]
 
-    with pytest.raises(AssertionError, match=r"shape \(3, 2\); expected .*shape \(3, 3\)"):
+    with pytest.raises(AssertionError, match=r"has shape \(3, 2\), expected shape \(3, 3\)"):
         exercises.check_most_confused(only_pairs)
+
+
+def test_fewer_mistakes_than_k():
+    labels, predictions = np.array([1, 1, 2, 3]), np.array([1, 2, 2, 3])
+    assert _by_counter(labels, predictions, 3) == [(1, 2, 1)]
+    np.testing.assert_array_equal(at.most_confused_pairs(labels, predictions, 3), [[1, 2, 1]])
+    # k rows padded with pairs of count 0 (possibly diagonal ones) are wrong, and the check
+    # says why; the three larger test sets alone would not notice.
+    assert len(_with_zero_counts(labels, predictions, 3)) == 3
+    with pytest.raises(AssertionError, match=r"has shape \(3, 3\), expected shape \(1, 3\).*"
+                                             r"only pairs that occur.*4 labels .* 1 mistakes and "
+                                             r"k=3"):
+        exercises.check_most_confused(_with_zero_counts)
+
+
+def test_the_lecture_solution_lists_only_mistakes_that_occur():
+    """The instructor's solution in lecture 6, run as the notebook defines it."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cell, = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+             == "ex-most-confused"]
+    namespace = {"np": np}
+    exec(cell.source, namespace)
+    most_confused = namespace["most_confused"]
+    assert most_confused(np.array([1, 1, 2, 3]), np.array([1, 2, 2, 3]), k=3) == [(1, 2, 1)]
+    assert most_confused(np.array([0, 1]), np.array([0, 1]), k=2) == []
+    exercises.check_most_confused(most_confused)
+
+
+def test_calling_the_reference_is_detected():
+    with pytest.raises(AssertionError, match=r"calls at\.most_confused_pairs"):
+        exercises.check_most_confused(at.most_confused_pairs)
+    with pytest.raises(AssertionError, match=r"calls at\.most_confused_pairs"):
+        exercises.check_most_confused(lambda labels, predictions, k: [
+            tuple(row) for row in at.most_confused_pairs(labels, predictions, k)])
 
 
 def test_counting_correct_predictions_is_wrong():

@@ -1,7 +1,10 @@
 """Tests for annteach.idx: IDX round trips, the format itself, and every kind of bad file."""
 
 import gzip
+import io
+import os
 import tempfile
+import threading
 import tracemalloc
 from pathlib import Path
 
@@ -11,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from annteach import idx
 from annteach.idx import (
     IDX_DTYPES,
     MAX_IDX_BYTES,
@@ -35,6 +39,39 @@ def header(code, shape):
 
 def write_bytes(path, content, compress=False):
     path.write_bytes(gzip.compress(content) if compress else content)
+    return path
+
+
+def traced(function, *args, **kwargs):
+    """Call ``function``; return (its result or the exception it raised, peak bytes traced)."""
+    tracemalloc.start()
+    try:
+        try:
+            outcome = function(*args, **kwargs)
+        except Exception as exc:  # the caller inspects what was raised
+            outcome = exc
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return outcome, peak
+
+
+def zeros_gzip(path, head, n_zeros):
+    """A gzip file holding ``head`` then ``n_zeros`` zero bytes, about 1 KB per MiB of zeros.
+
+    Built from 1 MiB members (a gzip file may be several members in a row), so a
+    bomb of hundreds of MiB costs the test one small compression.
+    """
+    mib = 1 << 20
+    first = min(n_zeros, mib - len(head))
+    member = gzip.compress(bytes(mib), mtime=0)
+    full, rest = divmod(n_zeros - first, mib)
+    with open(path, "wb") as f:
+        f.write(gzip.compress(head + bytes(first), mtime=0))
+        for _ in range(full):
+            f.write(member)
+        if rest:
+            f.write(gzip.compress(bytes(rest), mtime=0))
     return path
 
 
@@ -236,18 +273,15 @@ def test_header_promises_more_than_gzip_file_holds(tmp_path):
 
 
 def test_big_promise_allocates_only_what_the_data_provides(tmp_path):
-    # The header promises 512 MiB (under the cap); the gzip stream holds 64 bytes.
-    nbytes = 1 << 29
+    # The header promises 200 MiB (under the cap); the file holds 64 bytes.
+    nbytes = 200 << 20
     assert nbytes <= MAX_IDX_BYTES
-    content = header(0x08, [nbytes]) + b"\x02" * 64
-    path = write_bytes(tmp_path / "promise.gz", content, compress=True)
-    tracemalloc.start()
-    try:
-        assert_rejected(path, "truncated data", str(nbytes))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 16 * 2**20, f"peak allocation {peak} bytes"
+    for compress in (False, True):
+        content = header(0x08, [nbytes]) + b"\x02" * 64
+        path = write_bytes(tmp_path / f"promise{compress}", content, compress)
+        outcome, peak = traced(read_idx, path)
+        assert isinstance(outcome, ValueError) and str(path) in str(outcome)
+        assert peak < 2**20, f"peak allocation {peak} bytes"
 
 
 @pytest.mark.parametrize("compress", [False, True])
@@ -319,3 +353,176 @@ def test_open_idx_gives_the_raw_bytes_plain_or_compressed(tmp_path, name):
     assert np.frombuffer(data[4:12], dtype=">u4").tolist() == [3, 4]
     assert data[12:] == array.tobytes()
 
+
+
+# --- bounded reads: one buffer, gzip bombs, file types, gzip errors -------------------------
+
+
+def test_gzip_bomb_is_refused_before_inflating(tmp_path):
+    # 64 MiB of zeros (and one byte more) behind a header declaring 64 MiB: about 64 KB on disk.
+    nbytes = 64 << 20
+    path = zeros_gzip(tmp_path / "bomb.gz", header(0x08, [nbytes]), nbytes + 1)
+    assert path.stat().st_size < nbytes / 500
+    outcome, peak = traced(read_idx, path)
+    assert isinstance(outcome, ValueError), outcome
+    message = str(outcome)
+    assert str(path) in message and "gzip" in message and str(nbytes) in message
+    assert peak < 4 * 2**20, f"peak allocation {peak} bytes"
+
+
+def test_gzip_data_is_inflated_into_one_buffer(tmp_path):
+    # Under the floor of the ratio cap, so the 12 MiB are read, then the extra byte is found.
+    nbytes = 12 << 20
+    assert nbytes <= idx.GZIP_RATIO_FLOOR
+    path = zeros_gzip(tmp_path / "zeros.gz", header(0x08, [nbytes]), nbytes + 1)
+    outcome, peak = traced(read_idx, path)
+    assert isinstance(outcome, ValueError) and "trailing bytes" in str(outcome)
+    assert peak < nbytes + 2 * 2**20, f"peak {peak} bytes for {nbytes} bytes of data"
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_plain_data_is_read_into_one_buffer(tmp_path, dtype):
+    # float32 is stored big-endian: swapping it to native order must not copy the array.
+    a = np.arange(4 << 20, dtype=dtype)
+    path = write_idx(tmp_path / "big.idx", a)
+    b, peak = traced(read_idx, path)
+    np.testing.assert_array_equal(b, a)
+    assert b.dtype == a.dtype and b.dtype.isnative and b.flags.writeable
+    assert peak < a.nbytes + 2**20, f"peak {peak} bytes for {a.nbytes} bytes of data"
+
+
+def test_compressed_mnist_images_cost_one_buffer():
+    path = DATA / "t10k-images-idx3-ubyte.gz"
+    images, peak = traced(read_idx, path)
+    assert images.shape == (10000, 28, 28)
+    assert peak < images.nbytes + 2 * 2**20, f"peak {peak} bytes for {images.nbytes}"
+
+
+def test_gzip_ratio_cap_names_the_sizes(tmp_path):
+    nbytes = idx.GZIP_RATIO_FLOOR + 1
+    path = zeros_gzip(tmp_path / "dense.gz", header(0x08, [nbytes]), nbytes)
+    size = path.stat().st_size
+    assert nbytes > idx.MAX_GZIP_RATIO * size
+    message = assert_rejected(path, "gzip", str(size), str(nbytes), "uncompressed")
+    assert str(idx.MAX_GZIP_RATIO) in message
+
+
+def test_highly_compressible_data_under_the_floor_is_read(tmp_path):
+    a = np.zeros((1024, 1024), dtype=np.float64)  # 8 MiB, compresses about 1000:1
+    path = write_idx(tmp_path / "zeros.idx.gz", a)
+    assert a.nbytes > idx.MAX_GZIP_RATIO * path.stat().st_size
+    np.testing.assert_array_equal(read_idx(path), a)
+
+
+def test_write_refuses_a_gzip_file_read_idx_would_refuse(tmp_path):
+    a = np.zeros(idx.GZIP_RATIO_FLOOR + 1, dtype=np.uint8)
+    with pytest.raises(ValueError, match="uncompressed") as info:
+        write_idx(tmp_path / "z.idx.gz", a)
+    assert "z.idx.gz" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+    np.testing.assert_array_equal(read_idx(write_idx(tmp_path / "z.idx", a)), a)
+
+
+def test_max_bytes_lowers_the_limit(tmp_path):
+    path = write_idx(tmp_path / "twelve.idx", np.arange(3, dtype=np.int32))
+    assert read_idx(path, max_bytes=12).tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="limit of 11 bytes") as info:
+        read_idx(path, max_bytes=11)
+    assert str(path) in str(info.value)
+
+
+def run_with_time_limit(function, path, seconds=3):
+    """Run ``function(path)`` in a thread; fail if it is still waiting after ``seconds``.
+
+    A reader stuck in ``open`` on a FIFO is released by opening the FIFO for writing.
+    Returns what the call raised (or None).
+    """
+    raised = []
+
+    def call():
+        try:
+            function(path)
+        except BaseException as exc:  # reported to the test
+            raised.append(exc)
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        with open(path, "wb"):
+            pass
+        thread.join(seconds)
+        pytest.fail(f"{function.__name__} was still waiting after {seconds} s")
+    return raised[0] if raised else None
+
+
+def read_all_with_open_idx(path):
+    with open_idx(path) as stream:
+        return stream.read()
+
+
+@pytest.mark.parametrize("function", [read_idx, read_all_with_open_idx])
+def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path, function):
+    fifo = tmp_path / "labels.fifo"
+    os.mkfifo(fifo)
+    exc = run_with_time_limit(function, fifo)
+    assert isinstance(exc, ValueError), exc
+    assert str(fifo) in str(exc) and "FIFO" in str(exc)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
+def test_pipe_is_refused_by_name(tmp_path):
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, header(0x08, [1]) + b"\x07")
+        os.close(write_end)
+        path = Path(f"/proc/self/fd/{read_end}")
+        for function in (read_idx, read_all_with_open_idx):
+            exc = run_with_time_limit(function, path)
+            assert isinstance(exc, ValueError) and not isinstance(exc, io.UnsupportedOperation)
+            assert str(path) in str(exc) and "pipe" in str(exc)
+    finally:
+        os.close(read_end)
+
+
+def test_directory_is_refused_by_name(tmp_path):
+    assert_rejected(tmp_path, "directory")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_device_is_refused_by_name(device):
+    if not Path(device).exists():
+        pytest.skip(f"no {device}")
+    assert_rejected(Path(device), "character device")
+
+
+def test_path_with_a_null_byte_is_named():
+    with pytest.raises(ValueError, match="null byte") as info:
+        read_idx("labels\0.idx")
+    assert "labels" in str(info.value)
+
+
+def damaged_gzip(tmp_path, damage):
+    blob = bytearray(valid_gzip())
+    if damage == "truncated":
+        blob = blob[: len(blob) // 2]
+    elif damage == "corrupt":
+        for i in range(20, 60):
+            blob[i] ^= 0xFF
+    elif damage == "crc":
+        blob[-8] ^= 0x01
+    else:  # an unknown compression method in the gzip header
+        blob[2] = 7
+    path = tmp_path / f"{damage}.gz"
+    path.write_bytes(bytes(blob))
+    return path
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt", "crc", "method"])
+def test_open_idx_reports_gzip_errors_by_name(tmp_path, damage):
+    path = damaged_gzip(tmp_path, damage)
+    with pytest.raises(ValueError) as info:
+        read_all_with_open_idx(path)
+    assert not isinstance(info.value, OSError)
+    assert str(path) in str(info.value) and "gzip" in str(info.value)
+    assert_rejected(path, "gzip")

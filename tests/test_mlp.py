@@ -70,6 +70,34 @@ def test_one_sgd_step_worked_by_hand():
     assert model.loss_history == [pytest.approx(0.5 * delta_out**2)]
 
 
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_a_fit_step_moves_by_the_learning_rate_times_the_mean_gradient(batch_size):
+    rng = np.random.default_rng(5)
+    X, T = rng.standard_normal((3, 2)), rng.uniform(0, 1, (3, 1))
+    model = at.MLP([2, 4, 1], hidden="tanh", output="logistic", seed=6)
+    _, grads = model.gradients(X, T)
+    expected = [W - 0.3 * G for W, G in zip(model.weights, grads)]
+    model.fit(X, T, epochs=1, batch_size=batch_size, learning_rate=0.3, progress=False)
+    for W, E in zip(model.weights, expected):
+        np.testing.assert_allclose(W, E, rtol=1e-12)
+
+
+def test_loss_history_holds_the_mean_loss_of_each_epoch():
+    X, T = at.xor_dataset()
+    model = at.MLP([2, 3, 1], hidden="tanh", output="logistic", seed=2)
+    before = model.loss(X, T)
+    model.fit(X, T, epochs=1, learning_rate=0.1, progress=False)  # full batch: E before the step
+    assert model.loss_history == [pytest.approx(before, rel=1e-12)]
+    sse = 0.5 * np.sum((model.predict_proba(X)[:, 0] - T) ** 2) / 4
+    assert model.loss(X, T) == pytest.approx(sse, rel=1e-12)
+
+
+def test_the_name_of_the_loss_is_an_attribute_beside_the_method():
+    model = at.MLP([2, 3], output="softmax", loss="cross_entropy")
+    assert model.loss_function == "cross_entropy" and callable(model.loss)
+    assert at.OUTPUT_ACTIVATIONS["softmax"][0] is at.softmax
+
+
 def test_momentum_accumulates_velocity():
     model = at.MLP([1, 1], output="identity")
     model.weights = [np.array([[0.0, 0.0]])]
@@ -142,12 +170,6 @@ def test_bad_data_is_a_clear_error():
         m.fit(np.zeros((4, 3)), np.zeros((4, 3)), progress=False)
     with pytest.raises(ValueError, match="batch_size"):
         m.fit(np.zeros((4, 3)), np.zeros((4, 2)), batch_size=0, progress=False)
-
-
-def test_one_hot():
-    np.testing.assert_array_equal(at.one_hot([2, 0], 3), [[0, 0, 1], [1, 0, 0]])
-    with pytest.raises(ValueError, match="labels"):
-        at.one_hot([0, 3], 3)
 
 
 def test_keep_velocity_continues_momentum_across_calls():

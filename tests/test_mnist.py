@@ -12,7 +12,11 @@ import hashlib
 import http.server
 import shutil
 import socket
+import subprocess
+import sys
 import threading
+import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +35,15 @@ TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
 TRAIN_LABELS = "train-labels-idx1-ubyte"
+
+# Decompressed sizes from the dataset's description: 8-byte header + one byte per label,
+# 16-byte header + 28 * 28 bytes per image.
+SIZES = {
+    "train-images-idx3-ubyte": 16 + 60000 * 784,
+    "train-labels-idx1-ubyte": 8 + 60000,
+    "t10k-images-idx3-ubyte": 16 + 10000 * 784,
+    "t10k-labels-idx1-ubyte": 8 + 10000,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -92,12 +105,66 @@ def test_unknown_split():
         load_mnist("validation")
 
 
-def test_default_folder_is_found_from_the_package_not_the_cwd(tmp_path, monkeypatch):
+def test_the_clones_folder_is_found_from_the_package_not_the_cwd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
     _, labels = load_mnist("test")
     assert labels[:10].tolist() == TEST_FIRST
     default = Path(annteach.__file__).resolve().parent.parent / "data" / "mnist"
-    assert annteach.mnist._default_folder() == default
+    assert annteach.mnist.mnist_files("test")[1] == default / f"{TEST_LABELS}.gz"
+
+
+@pytest.fixture
+def outside_a_clone(monkeypatch, tmp_path):
+    """The package as if installed from a wheel (no clone), the user cache in tmp_path."""
+    monkeypatch.setattr(annteach.mnist, "in_clone", lambda: False)
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "annteach" / "mnist"
+
+
+def test_outside_a_clone_the_user_cache_is_used(outside_a_clone, test_split):
+    assert annteach.mnist.mnist_cache_folder() == outside_a_clone
+    outside_a_clone.mkdir(parents=True)
+    copy_decompressed([TEST_IMAGES, TEST_LABELS], outside_a_clone)
+    assert annteach.mnist_files("test") == (outside_a_clone / TEST_IMAGES,
+                                           outside_a_clone / TEST_LABELS)
+    np.testing.assert_array_equal(load_mnist("test")[1], test_split[1])
+
+
+def test_the_clone_comes_before_the_cache(monkeypatch, tmp_path):
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "annteach").mkdir()
+    copy_decompressed([TEST_IMAGES, TEST_LABELS], tmp_path / "annteach" / "mnist")
+    assert annteach.mnist_files("test")[0] == DATA / f"{TEST_IMAGES}.gz"
+
+
+def test_a_missing_copy_says_to_run_fetch_mnist(outside_a_clone):
+    with pytest.raises(FileNotFoundError) as info:
+        load_mnist("test")
+    message = str(info.value)
+    for part in ("annteach fetch-mnist", str(outside_a_clone), "your cache folder",
+                 "ANNTEACH_DATA", f"missing {TEST_IMAGES}[.gz], {TEST_LABELS}[.gz]"):
+        assert part in message
+    assert "data folder" not in message  # no clone to look in
+
+
+def test_the_fetch_mnist_command_fills_the_cache(outside_a_clone, server, monkeypatch, capsys,
+                                                 test_split):
+    from annteach.__main__ import main
+
+    monkeypatch.setattr(annteach.mnist, "MNIST_MIRRORS", (f"{server}/good/",))
+    assert main(["fetch-mnist", "--no-progress"]) == 0
+    assert sorted(p.name for p in outside_a_clone.iterdir()) == sorted(
+        f"{n}.gz" for n in MNIST_SHA256)
+    assert str(outside_a_clone) in capsys.readouterr().out
+    np.testing.assert_array_equal(load_mnist("test")[0], test_split[0])
+    monkeypatch.setattr(annteach.mnist, "MNIST_MIRRORS", (f"{server}/corrupt/",))
+    other = outside_a_clone.parent / "elsewhere"
+    with pytest.raises(SystemExit, match="annteach fetch-mnist: could not download"):
+        main(["fetch-mnist", "--dest", str(other), "--no-progress"])
+    assert not any(other.iterdir())
 
 
 def test_loading_writes_nothing_into_the_repository():
@@ -169,7 +236,8 @@ def test_missing_files_say_where_and_how_to_fix(tmp_path):
     with pytest.raises(FileNotFoundError) as info:
         load_mnist("train", path=folder)
     message = str(info.value)
-    for part in (str(folder), "train-images-idx3-ubyte", "fetch_mnist", "ANNTEACH_DATA"):
+    for part in (str(folder), "train-images-idx3-ubyte", "fetch_mnist", "ANNTEACH_DATA",
+                 f"annteach fetch-mnist --dest {folder}"):
         assert part in message
 
 
@@ -397,7 +465,7 @@ def test_invalid_file_present_is_replaced(server, tmp_path):
 
 
 def test_interrupted_download_leaves_nothing_behind(server, tmp_path, monkeypatch):
-    def interrupted(url, target, name, timeout, progress):
+    def interrupted(url, target, name, **kwargs):
         target.write(b"\x1f\x8b partial")
         raise KeyboardInterrupt
 
@@ -430,3 +498,255 @@ def test_mnist_files_finds_the_shipped_files_and_follows_the_data_env(tmp_path, 
         mnist_files("train")
     with pytest.raises(ValueError, match="split"):
         mnist_files("validation")
+
+
+# --- fetch_mnist against misbehaving servers ----------------------------------------------
+
+
+class _HostileHandler(http.server.BaseHTTPRequestHandler):
+    """Misbehaves as the first part of the path says; records what it did in server.records.
+
+    /endless/       200, no length, zeros until the client hangs up (or CAP bytes)
+    /lying-length/  200 announcing 10 GB, then the same
+    /trickle-body/  200 announcing the real size, then one byte every 0.05 s (for 5 s)
+    /trickle-head/  a status line, then a header line one byte every 0.05 s (for 5 s)
+    /short/         200 announcing the real size, then 100 bytes and the end
+    /blob/          200 with server.blob as the body
+    """
+
+    protocol_version = "HTTP/1.0"
+    CAP = 128 << 20
+    TRICKLE_SECONDS = 5
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        kind = self.path.strip("/").split("/")[0]
+        record = {"kind": kind, "sent": 0, "largest_part": 0, "cut_off": False}
+        self.server.records.append(record)
+        start = time.monotonic()
+        try:
+            getattr(self, "_" + kind.replace("-", "_"))(record)
+        except OSError:
+            record["cut_off"] = True  # the client hung up
+        record["seconds"] = time.monotonic() - start
+        record["done"] = True
+
+    def _send(self, record, data):
+        self.wfile.write(data)
+        record["sent"] += len(data)
+        watch = self.server.watch
+        if watch is not None and watch.is_dir():
+            sizes = [p.stat().st_size for p in watch.glob(".*.part") if p.is_file()]
+            record["largest_part"] = max([record["largest_part"], *sizes])
+
+    def _endless(self, record, length=None):
+        self.send_response(200)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+        block = bytes(1 << 16)
+        while record["sent"] < self.CAP:
+            self._send(record, block)
+
+    def _lying_length(self, record):
+        self._endless(record, length=10**10)
+
+    def _trickle(self, record, byte):
+        start = time.monotonic()
+        while time.monotonic() - start < self.TRICKLE_SECONDS:
+            self._send(record, byte)
+            time.sleep(0.05)
+
+    def _trickle_body(self, record):
+        self.send_response(200)
+        self.send_header("Content-Length", str(SIZES[TEST_LABELS]))
+        self.end_headers()
+        self._trickle(record, b"\x1f")
+
+    def _trickle_head(self, record):
+        self._send(record, b"HTTP/1.0 200 OK\r\nX-Slow: ")
+        self._trickle(record, b"a")
+
+    def _short(self, record):
+        self.send_response(200)
+        self.send_header("Content-Length", str(SIZES[TEST_LABELS]))
+        self.end_headers()
+        self._send(record, b"\x1f\x8b" + bytes(98))
+
+    def _blob(self, record):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.server.blob)))
+        self.end_headers()
+        self._send(record, self.server.blob)
+
+
+@pytest.fixture(scope="module")
+def hostile_server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HostileHandler)
+    httpd.records, httpd.watch, httpd.blob = [], None, b""
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def hostile(hostile_server, tmp_path):
+    """The hostile server, watching tmp_path/"dest" for partial files."""
+    hostile_server.records.clear()
+    hostile_server.watch = tmp_path / "dest"
+    yield hostile_server
+    hostile_server.watch = None
+
+
+def finished(record, seconds=10):
+    """Wait until the handler that wrote ``record`` has returned."""
+    end = time.monotonic() + seconds
+    while "done" not in record and time.monotonic() < end:
+        time.sleep(0.01)
+    assert "done" in record, "the server was still sending"
+    return record
+
+
+def test_mnist_sizes_are_the_decompressed_sizes():
+    from annteach.mnist import MNIST_SIZES
+
+    assert MNIST_SIZES == SIZES
+    for name in MNIST_SHA256:
+        assert len(gzip.decompress((DATA / f"{name}.gz").read_bytes())) == SIZES[name]
+
+
+def test_data_readme_table_matches_the_sizes_and_checksums():
+    import re
+
+    readme = (DATA.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([\w-]+)` \| ([\d,]+) \| `([0-9a-f]{64})` \|$", readme, re.M)
+    table = {name: (int(size.replace(",", "")), sha) for name, size, sha in rows}
+    assert table == {name: (SIZES[name], MNIST_SHA256[name]) for name in MNIST_SHA256}
+
+
+@pytest.mark.parametrize(
+    "kind, said, largest_part",
+    [
+        ("endless", "sent more than", range(2 * SIZES[TEST_LABELS] + 1)),
+        ("lying-length", "announces 10000000000 bytes", range(1)),  # refused before reading
+    ],
+)
+def test_endless_body_stops_at_the_files_size(hostile, tmp_path, kind, said, largest_part):
+    dest = tmp_path / "dest"
+    with pytest.raises(OSError, match=said) as info:
+        fetch_mnist(dest, base_urls=[f"{hostile.url}/{kind}/"], progress=False,
+                    files=[TEST_LABELS])
+    assert f"{hostile.url}/{kind}/{TEST_LABELS}.gz" in str(info.value)
+    assert f"more than {TEST_LABELS}.gz can" in str(info.value)
+    record = finished(hostile.records[-1])
+    assert record["largest_part"] in largest_part
+    assert record["cut_off"] and record["sent"] < 32 << 20
+    assert list(dest.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["trickle-body", "trickle-head"])
+def test_trickling_server_hits_the_deadline(hostile, tmp_path, kind):
+    # Every read gets a byte well within the timeout; only a deadline for the whole file helps.
+    dest = tmp_path / "dest"
+    start = time.monotonic()
+    with pytest.raises(OSError, match="deadline") as info:
+        fetch_mnist(dest, base_urls=[f"{hostile.url}/{kind}/"], progress=False,
+                    files=[TEST_LABELS], timeout=2, deadline=0.5)
+    elapsed = time.monotonic() - start
+    assert elapsed < 3, f"fetch_mnist gave up after {elapsed:.1f} s"
+    assert f"{kind}/{TEST_LABELS}.gz" in str(info.value) and "0.5 s" in str(info.value)
+    assert list(dest.iterdir()) == []
+
+
+def test_body_shorter_than_announced_is_reported(hostile, tmp_path):
+    with pytest.raises(OSError, match=f"closed after 100 of the {SIZES[TEST_LABELS]} bytes"):
+        fetch_mnist(tmp_path / "dest", base_urls=[f"{hostile.url}/short/"], progress=False,
+                    files=[TEST_LABELS])
+    assert list((tmp_path / "dest").iterdir()) == []
+
+
+@pytest.mark.parametrize("seconds", [0, -1, float("nan"), float("inf"), "10", True, None])
+@pytest.mark.parametrize("setting", ["timeout", "deadline"])
+def test_timeout_and_deadline_must_be_positive_seconds(tmp_path, setting, seconds):
+    with pytest.raises(ValueError, match=f"{setting} must be a positive number of seconds"):
+        fetch_mnist(tmp_path, base_urls=[], files=[TEST_LABELS], **{setting: seconds})
+
+
+def test_bomb_from_a_mirror_is_refused_by_its_header(hostile, tmp_path):
+    import tqdm.auto  # noqa: F401 - imported before measuring, as fetch_mnist imports it
+
+    nbytes = 8 << 20  # labels declared: 8 MiB of zeros, about 8 KB compressed
+    member = gzip.compress(bytes(1 << 20), mtime=0)
+    head = bytes([0, 0, 8, 1]) + nbytes.to_bytes(4, "big")
+    hostile.blob = gzip.compress(head + bytes((1 << 20) - 8), mtime=0) + member * 7
+    assert len(hostile.blob) < SIZES[TEST_LABELS]
+    dest = tmp_path / "dest"
+    tracemalloc.start()
+    try:
+        with pytest.raises(OSError) as info:
+            fetch_mnist(dest, base_urls=[f"{hostile.url}/blob/"], progress=False,
+                        files=[TEST_LABELS])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(nbytes) in str(info.value) and "limit" in str(info.value)
+    assert peak < 4 << 20, f"peak allocation {peak} bytes"
+    assert list(dest.iterdir()) == []
+
+
+def test_base_url_given_as_a_string(server, tmp_path):
+    dest = fetch_mnist(tmp_path / "d", base_urls=f"{server}/good/", progress=False,
+                       files=[TEST_LABELS])
+    assert sha256_decompressed(dest / f"{TEST_LABELS}.gz") == MNIST_SHA256[TEST_LABELS]
+
+
+def part_name(name, tag="0123456789ab"):
+    return f".{name}.gz.{tag}.part"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="locks partial files with fcntl.flock")
+def test_stale_partial_files_are_removed(server, tmp_path):
+    import fcntl
+
+    dest = tmp_path / "stale"
+    dest.mkdir()
+    stale = dest / part_name(TEST_LABELS)
+    stale.write_bytes(b"\x1f\x8b" + bytes(1000))
+    busy = dest / part_name(TRAIN_LABELS, "ba9876543210")  # another download, still running
+    busy.write_bytes(b"\x1f\x8b")
+    foreign = [dest / "notes.part", dest / ".unrelated.gz.0123456789ab.part"]
+    for path in foreign:
+        path.write_bytes(b"keep")
+    with open(busy, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        fetch_mnist(dest, base_urls=[f"{server}/good/"], progress=False, files=[TEST_LABELS])
+        assert sorted(p.name for p in dest.iterdir()) == sorted(
+            [f"{TEST_LABELS}.gz", busy.name, *(p.name for p in foreign)]
+        )
+
+
+def test_partial_file_of_a_killed_run_is_removed(hostile, server, tmp_path):
+    dest = tmp_path / "dest"
+    code = (
+        "import sys, annteach; annteach.fetch_mnist(sys.argv[1], base_urls=[sys.argv[2]], "
+        f"progress=False, files=[{TEST_LABELS!r}])"
+    )
+    url = f"{hostile.url}/trickle-body/"
+    child = subprocess.Popen([sys.executable, "-c", code, str(dest), url])
+    try:
+        end = time.monotonic() + 30
+        while not list(dest.glob(".*.part")) and child.poll() is None and time.monotonic() < end:
+            time.sleep(0.02)
+    finally:
+        child.kill()
+        child.wait()
+    left = list(dest.glob(".*.part"))
+    assert len(left) == 1, "the killed download left no partial file to clean up"
+    fetch_mnist(dest, base_urls=[f"{server}/good/"], progress=False, files=[TEST_LABELS])
+    assert [p.name for p in dest.iterdir()] == [f"{TEST_LABELS}.gz"]

@@ -1,15 +1,10 @@
-"""Tests of the training plots: learning curve, decision boundary, confusion matrix."""
+"""Tests of the training plots: learning curve, confusion matrix."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import annteach as at
-from annteach.plots import (
-    plot_confusion_matrix,
-    plot_decision_boundary,
-    plot_learning_curve,
-)
+from annteach.plots import plot_confusion_matrix, plot_learning_curve
 
 
 @pytest.fixture(autouse=True)
@@ -38,64 +33,6 @@ def test_learning_curves_share_an_axes_with_legend():
 def test_learning_curve_rejects_bad_history(history):
     with pytest.raises(ValueError, match="loss_history"):
         plot_learning_curve(history)
-
-
-def _xor_like(X):
-    """Output 1 on the diagonal band |x1 - x2| > 0.5, like a solved XOR net."""
-    return (np.abs(X[:, 0] - X[:, 1]) > 0.5).astype(float)
-
-
-def test_decision_boundary_of_a_function():
-    surface, boundary, points = plot_decision_boundary(_xor_like, resolution=11)
-    ax = surface.axes
-    assert ax.get_xlim() == (0, 1) and ax.get_ylim() == (0, 1)
-    assert list(boundary.levels) == [0.5]
-    # The four XOR samples, class 1 at (0, 1) and (1, 0), drawn unclipped at the corners.
-    X, T = at.xor_dataset()
-    for c in (0, 1):
-        np.testing.assert_array_equal(points[c].get_offsets(), X[T == c])
-        assert not points[c].get_clip_on()
-
-
-def test_decision_boundary_evaluates_model_on_the_unit_square():
-    seen = []
-
-    def model(X):
-        seen.append(X.copy())
-        return X[:, 0]
-    plot_decision_boundary(model, resolution=5, colorbar=False)
-    grid = seen[0]
-    assert grid.shape == (25, 2)
-    assert grid.min() == 0 and grid.max() == 1
-    assert len(np.unique(grid[:, 0])) == 5
-
-
-def test_decision_boundary_accepts_mlp_and_two_class_probabilities():
-    from annteach.plots.training import _outputs
-
-    X = np.random.default_rng(0).uniform(0, 1, (9, 2))
-    single = at.MLP([2, 3, 1], output="logistic", seed=1)
-    np.testing.assert_allclose(_outputs(single, X), single.predict_proba(X)[:, 0])
-    two = at.MLP([2, 3, 2], output="softmax", loss="cross_entropy", seed=1)
-    np.testing.assert_allclose(_outputs(two, X), two.predict_proba(X)[:, 1])
-    surface, _, points = plot_decision_boundary(two, resolution=7)
-    assert surface.axes is points[0].axes
-    with pytest.raises(ValueError, match="one output"):
-        _outputs(at.MLP([2, 3, 3], output="softmax", loss="cross_entropy"), X)
-
-
-def test_decision_boundary_without_crossing_draws_no_line():
-    _, boundary, _ = plot_decision_boundary(lambda X: np.full(len(X), 0.2), resolution=5)
-    assert len(boundary.levels) == 0
-
-
-@pytest.mark.parametrize("model, match", [
-    (42, "predict_proba"),
-    (lambda X: np.zeros(3), "expected one output"),
-])
-def test_decision_boundary_rejects_bad_models(model, match):
-    with pytest.raises(ValueError, match=match):
-        plot_decision_boundary(model, resolution=5)
 
 
 def test_confusion_matrix_counts_true_rows_predicted_columns():

@@ -1,30 +1,31 @@
-"""Presenting live: an explorer runs on its slide and follows the keyboard.
+"""Presenting live: the slideshow starts by itself, and an explorer follows the keyboard.
 
-Starts JupyterLab as ``make present`` does (:func:`annteach.live_slides.jupyter_command`:
-127.0.0.1, random free port and token, its own settings folder; Jupyter state in
-a temporary folder; a temporary copy of notebooks/ as root) and drives headless
-Chromium through what an instructor does with the address ``make present`` prints:
+Starts JupyterLab as ``annteach present`` does (:func:`annteach.tools.lab_server.start`
+with :func:`annteach.tools.present.present_options`: its own settings, a fresh workspace
+and the package's ``annteach-present`` extension; Jupyter state in a temporary folder;
+a temporary copy of notebooks/ as root) and drives headless Chromium through what an
+instructor does with the address ``make present`` prints:
 
-* open it; Run > Run All Cells, so that the hidden setup cell and the
-  explorer run in this kernel;
-* click the title, start the slideshow from the toolbar and go forward with the space bar
-  (next fragment, subslide or slide) to the XOR explorer;
-* focus a weight's slider and press the right arrow three times: the slider
-  moves three steps, the explorer's image changes, and the slideshow stays on
-  that slide;
+* open it: without a click, the slideshow starts at the title and all cells run (the
+  hidden setup cell too) without an error;
+* go forward with the space bar (next fragment, subslide or slide) to the XOR explorer,
+  past speaker notes, which are never on screen;
+* click a weight's slider and press the right arrow three times: the slider moves three
+  steps, the explorer's image changes, and the slideshow stays on that slide;
+* Escape leaves the slideshow;
 
-with no error in the console, no uncaught exception, no failed request, no
-HTTP error and nothing loaded from outside the machine. Screenshots of the
-explorer slide go to build/screenshots/.
+with no error in the console, no uncaught exception, no failed request, no HTTP error
+and nothing loaded from outside the machine. Screenshots of the title and the explorer
+slide go to build/screenshots/.
 """
 
 import pytest
 from browser_support import ROOT, SCREENSHOTS, course_server, server_context
 
-from annteach import live_slides
+from annteach.tools import present
 
 NOTEBOOK = ROOT / "notebooks" / "02_error_surfaces.ipynb"
-EXPLORER = "at.widgets.xor_explorer("
+EXPLORER = "at.widgets.XorExplorer()"
 KEY_PRESSES = 3
 STEP = 0.05  # of the XOR explorer's weight sliders
 
@@ -32,22 +33,34 @@ pytestmark = pytest.mark.skipif(not NOTEBOOK.is_file(), reason=f"{NOTEBOOK.name}
 
 # The notebook panel on screen, and its cells' DOM nodes and models.
 PANEL = "jupyterapp.shell.currentWidget"
-READY_JS = (
-    f"name => window.jupyterapp && {PANEL} && {PANEL}.title.label === name"
-    f" && {PANEL}.sessionContext.session && {PANEL}.sessionContext.session.kernel"
-    f" && {PANEL}.sessionContext.session.kernel.status === 'idle'"
-)
+OPEN_JS = f"name => window.jupyterapp && {PANEL} && {PANEL}.title.label === name"
 # Index of the first cell whose source starts with a text.
 CELL_INDEX_JS = (
     f"text => {PANEL}.content.widgets.findIndex(c => c.model.sharedModel.getSource()"
     ".startsWith(text))"
 )
-# All code cells have run (an execution count each) and the kernel is idle again.
-ALL_RUN_JS = (
+# Number of code cells.
+CODE_CELLS_JS = f"() => {PANEL}.content.widgets.filter(c => c.model.type === 'code').length"
+# Whether the kernel is idle and no cell waits to run (a waiting cell has no execution count).
+SETTLED_JS = (
     f"() => {PANEL}.sessionContext.session.kernel.status === 'idle'"
     f" && {PANEL}.content.widgets.every(c => c.model.type !== 'code'"
     " || c.model.executionCount !== null)"
 )
+# What the kernel prints for some code, run without entering its history. The kernel
+# answers requests in order, so this comes after the cells the slideshow's start queued.
+KERNEL_PRINTS_JS = f"""
+async code => {{
+  const future = {PANEL}.sessionContext.session.kernel.requestExecute(
+    {{code, store_history: false}});
+  let text = '';
+  future.onIOPub = msg => {{
+    if (msg.header.msg_type === 'stream') text += msg.content.text;
+  }};
+  await future.done;
+  return text;
+}}
+"""
 # Outputs of type "error" (a traceback), as "cell index: ename: evalue".
 ERRORS_JS = (
     f"() => {PANEL}.content.widgets.flatMap((c, i) => c.model.type !== 'code' ? [] :"
@@ -56,25 +69,35 @@ ERRORS_JS = (
 )
 # The active cell's index: the slideshow moves it along.
 ACTIVE_JS = f"() => {PANEL}.content.activeCellIndex"
-# Indices of the cells jupyterlab-slideshow shows on screen.
+# Indices of the cells jupyterlab-slideshow shows on screen (none: no slideshow).
 ONSCREEN_JS = (
     f"() => {PANEL}.content.widgets.flatMap((c, i) =>"
     " c.node.classList.contains('jp-deck-mod-onscreen') ? [i] : [])"
+)
+# Indices of the speaker notes' cells (slide type "notes").
+NOTES_JS = (
+    f"() => {PANEL}.content.widgets.flatMap((c, i) =>"
+    " (c.model.getMetadata('slideshow') || {}).slide_type === 'notes' ? [i] : [])"
+)
+# Whether JupyterLab autosaves notebooks, as the settings of the presenting server say.
+AUTOSAVE_JS = (
+    "async () => (await jupyterapp.serviceManager.settings.fetch("
+    "'@jupyterlab/docmanager-extension:plugin')).settings.autosave"
 )
 
 
 @pytest.fixture(scope="module")
 def presenting(tmp_path_factory):
-    """JupyterLab started as ``make present`` starts it: yields (root, port, token)."""
+    """JupyterLab started as ``annteach present`` starts it: yields (root, port, token)."""
 
-    def command(root, port, token, state):
-        # window.jupyterapp, so the test can read the notebook's state
-        return live_slides.jupyter_command(
-            root, port, token, state / "present-settings",
-            extra=["--LabApp.expose_app_in_browser=True"],
-        )  # fmt: skip
+    def options(root, state):
+        settings = present.write_settings(state / "present-settings")
+        workspaces = state / "workspaces"
+        # window.jupyterapp, so that the test can read the notebook's state
+        return [*present.present_options(settings, workspaces),
+                "--LabApp.expose_app_in_browser=True"]
 
-    with course_server(tmp_path_factory, command) as server:
+    with course_server(tmp_path_factory, options) as server:
         yield server
 
 
@@ -86,10 +109,19 @@ def page_and_network(presenting):
 
 
 def _press_until_onscreen(page, cell, limit=120):
-    """Press Space (next fragment, subslide or slide) until ``cell`` is on screen."""
+    """Press Space (next fragment, subslide or slide) until ``cell`` is on screen.
+
+    Returns
+    -------
+    set of int
+        The cells that were on screen on the way.
+    """
+    seen = set()
     for _ in range(limit):
-        if cell in page.evaluate(ONSCREEN_JS):
-            return
+        onscreen = page.evaluate(ONSCREEN_JS)
+        seen.update(onscreen)
+        if cell in onscreen:
+            return seen
         active = page.evaluate(ACTIVE_JS)
         page.keyboard.press("Space")
         # the slideshow has moved on: a new active cell, and it is on screen
@@ -101,41 +133,49 @@ def _press_until_onscreen(page, cell, limit=120):
     pytest.fail(f"cell {cell} not on screen after {limit} presses of Space")
 
 
-def test_explorer_runs_live_on_its_slide(presenting, page_and_network):
+def test_slideshow_starts_with_every_cell_run_and_an_explorer_runs_live(
+    presenting, page_and_network
+):
     root, port, token = presenting
     page, network = page_and_network
     notebook = root / "notebooks" / NOTEBOOK.name
-    page.goto(live_slides.lab_url(notebook, root, port, token))
-    page.wait_for_function(READY_JS, arg=notebook.name, timeout=120_000)
+    page.goto(present.lab_url(notebook, root, port, token))
+    page.wait_for_function(OPEN_JS, arg=notebook.name, timeout=120_000)
+    page.wait_for_function(f"() => {PANEL}.context.isReady", timeout=120_000)
     cell = page.evaluate(CELL_INDEX_JS, EXPLORER)
     assert cell > 0, f"no cell starting with {EXPLORER!r} in {notebook.name}"
+    assert page.evaluate(AUTOSAVE_JS) is False
 
-    # Run > Run All Cells, from the menu bar
-    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    # Nothing clicked: the slideshow starts at the title, and every cell runs.
+    page.wait_for_function(f"() => ({ONSCREEN_JS})().length > 0", timeout=180_000)
+    assert page.evaluate(ACTIVE_JS) == 0
+    assert 0 in page.evaluate(ONSCREEN_JS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "present_live_title.png")
+    # the kernel has run each code cell once (its history holds them)
+    ran = page.evaluate(KERNEL_PRINTS_JS, "print(len(In) - 1)")
+    assert int(ran) == page.evaluate(CODE_CELLS_JS)
+    page.wait_for_function(SETTLED_JS, timeout=60_000)
+    assert page.evaluate(ERRORS_JS) == []
+    assert page.evaluate(ACTIVE_JS) == 0  # still at the title
+
+    # Forward with the space bar to the explorer's slide; the speaker notes stay hidden
+    notes = page.evaluate(NOTES_JS)
+    assert notes and min(notes) < cell  # there are notes on the way
+    seen = _press_until_onscreen(page, cell)
+    assert seen.isdisjoint(notes), sorted(seen & set(notes))
     explorer = page.locator(".jp-Notebook .jp-Cell").nth(cell)
     image = explorer.locator(".jp-OutputArea-output .widget-image")
-    image.wait_for(timeout=120_000)
-    page.wait_for_function(ALL_RUN_JS, timeout=120_000)
-    assert page.evaluate(ERRORS_JS) == []
-
-    # From the title (Run All left the last cell selected), the slideshow, forward to the
-    # explorer's slide
-    page.locator(".jp-Notebook .jp-Cell").first.click()
-    page.wait_for_function(f"() => ({ACTIVE_JS})() === 0")
-    page.click("[data-command='deck:toggle']")
-    page.wait_for_function(f"() => ({ONSCREEN_JS})().length > 0", timeout=30_000)
-    _press_until_onscreen(page, cell)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "present_live_explorer_1.png")
     assert image.is_visible()
+    page.screenshot(path=SCREENSHOTS / "present_live_explorer_1.png")
 
-    # A slider, moved with the keyboard
+    # A slider, clicked, then moved with the keyboard
     slider = explorer.locator(".widget-slider").first
     readout = slider.locator(".widget-readout")
     before_value = float(readout.inner_text())
     before_image = image.get_attribute("src")
-    slider.locator(".noUi-handle").first.focus()
+    slider.locator(".noUi-handle").first.click()
+    assert float(readout.inner_text()) == before_value  # a click on the handle keeps it
     for _ in range(KEY_PRESSES):
         page.keyboard.press("ArrowRight")
     expected = f"{before_value + KEY_PRESSES * STEP:.2f}"
@@ -145,6 +185,10 @@ def test_explorer_runs_live_on_its_slide(presenting, page_and_network):
                            arg=[image.element_handle(), before_image], timeout=30_000)
     page.screenshot(path=SCREENSHOTS / "present_live_explorer_2.png")
     assert cell in page.evaluate(ONSCREEN_JS)  # the keys moved the slider, not the slides
+
+    # Escape leaves the slideshow
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => ({ONSCREEN_JS})().length === 0", timeout=10_000)
 
     assert network.console_errors == []
     assert network.errors == []

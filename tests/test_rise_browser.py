@@ -17,9 +17,9 @@ import nbformat
 import pytest
 from browser_support import ROOT, SCREENSHOTS, course_server, server_context
 
-from annteach import course
+from annteach.tools import decks, notebooks, present
 
-NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
+NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
 # The horizontal slide on screen in RISE (reveal marks it "present").
 PRESENT = ".reveal.ready .slides > section.present"
 # Index of the present horizontal slide.
@@ -39,14 +39,9 @@ pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no lecture notebook yet")
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
     """A JupyterLab server for this module: yields (root, port, token)."""
-
-    def command(root, port, token, state):
-        # window.jupyterapp, so the test can run JupyterLab commands
-        return course.jupyter_lab_command(
-            root, port, token, extra=["--LabApp.expose_app_in_browser=True"]
-        )
-
-    with course_server(tmp_path_factory, command) as server:
+    # window.jupyterapp, so the test can run JupyterLab commands
+    options = ["--LabApp.expose_app_in_browser=True"]
+    with course_server(tmp_path_factory, lambda root, state: options) as server:
         yield server
 
 
@@ -58,7 +53,7 @@ def lab_browser(jupyterlab):
 
 
 def _title(notebook):
-    return course.notebook_title(nbformat.read(notebook, as_version=4), notebook.stem)
+    return decks.notebook_title(nbformat.read(notebook, as_version=4), notebook.stem)
 
 
 def test_rise_opens_first_notebook_as_slideshow(jupyterlab, lab_browser):
@@ -67,7 +62,7 @@ def test_rise_opens_first_notebook_as_slideshow(jupyterlab, lab_browser):
     notebook = root / "notebooks" / NOTEBOOKS[0].name
     title = _title(notebook)
     page = context.new_page()
-    page.goto(course.rise_url(notebook, root, port, token))
+    page.goto(present.rise_url(notebook, root, port, token))
     page.wait_for_selector(PRESENT, timeout=120_000)
     page.wait_for_function(SHOWS_JS, arg=[PRESENT, title], timeout=60_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -43,13 +43,64 @@ def test_no_exact_pins():
     assert not pinned, f"exact pins break installs on newer Pythons: {pinned}"
 
 
+def _imported(code, *args):
+    """The modules ``python -X importtime -c code`` imports, by full name."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args],
+                          capture_output=True, text=True, check=True)
+    modules = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "imported package":  # the header line
+                modules.add(name)
+    return modules
+
+
 def test_import_annteach_does_not_import_heavy_modules():
-    code = ("import sys, annteach; "
-            "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'tqdm', 'IPython') "
-            "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[]", f"import annteach pulled in {out}"
+    imported = _imported("import annteach")
+    assert "annteach.mlp" in imported and "numpy" in imported  # the listing works
+    heavy = {"matplotlib", "ipywidgets", "nbconvert", "nbformat", "tqdm", "IPython",
+             "annteach.tools", "annteach.plots", "annteach.widgets", "annteach.cnn",
+             "annteach.mnist"}
+    assert not imported & heavy, f"import annteach pulled in {sorted(imported & heavy)}"
+    assert not {m for m in imported if m.startswith("annteach.tools")}
+
+
+def test_a_command_imports_only_its_own_module():
+    code = ("import sys\nfrom annteach.__main__ import main\n"
+            "try:\n    main(['student', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    imported = set(done.stdout.split())
+    assert "annteach.tools.student" in imported and "--out" in done.stdout
+    others = {"annteach.cnn", "annteach.cnn_files", "annteach.conv", "annteach.mnist",
+              "annteach.idx", "annteach.training", "annteach.tools.train_cnn",
+              "annteach.tools.decks", "annteach.tools.fetch_mnist", "nbconvert", "matplotlib"}
+    assert not imported & others, f"student --help pulled in {sorted(imported & others)}"
+
+
+def test_the_command_list_is_static_help(capsys):
+    from annteach.__main__ import COMMANDS, main
+
+    try:
+        main(["--help"])
+    except SystemExit as exit:
+        assert exit.code == 0
+    out = capsys.readouterr().out
+    for name, command in COMMANDS.items():
+        assert name in out and command.help in out
+
+
+def test_a_missing_extra_is_named_in_one_line(tmp_path):
+    code = ("import sys\nsys.modules['nbconvert'] = None  # as if not installed\n"
+            "from annteach.__main__ import main\n"
+            f"sys.exit(main(['student', '--out', {str(tmp_path)!r}]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("annteach student needs nbconvert, which is not installed: "
+                                   "pip install 'annteach[course]'")
+    assert not any(tmp_path.iterdir())  # nothing written
 
 
 def test_ci_runs_the_readme_test_command():

@@ -1,7 +1,7 @@
 """The offline slide decks and HTML pages, opened from file:// in a real browser.
 
 For every lecture notebook the decks are built from the committed notebook
-into a temporary folder (with ``annteach.course``), opened in headless
+into a temporary folder (with ``annteach.tools.decks``), opened in headless
 Chromium at 1280x720, and checked: no request leaves the machine, reveal.js
 has as many slides as the notebook's slide types imply, every slide and
 fragment fits the screen, images have loaded, formulas are typeset and the
@@ -16,9 +16,9 @@ import nbformat
 import pytest
 from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog, shared_browser
 
-from annteach import course
+from annteach.tools import decks, notebooks
 
-NOTEBOOKS = course.course_notebooks(ROOT / "notebooks")
+NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
 
 # Slides known to be too tall for 1280x720, waiting for their notebook to be
 # fixed: {notebook stem: {"h.v": heading}} (h = horizontal slide, v = vertical
@@ -79,7 +79,7 @@ IMAGES_JS = """() => Array.from(document.images).filter(img => !(img.naturalWidt
 
 
 def _notes_cells(nb):
-    return sum(course.slide_type(cell) == "notes" for cell in nb.cells)
+    return sum(decks.slide_type(cell) == "notes" for cell in nb.cells)
 
 
 def inspect_page(browser, path, walk, screenshot=None):
@@ -126,8 +126,8 @@ def built(tmp_path_factory):
     def build(notebook):
         if notebook not in cache:
             cache[notebook] = (
-                course.build_deck(notebook, out / "slides"),
-                course.build_html(notebook, out / "html"),
+                decks.build_deck(notebook, out / "slides"),
+                decks.build_html(notebook, out / "html"),
             )
         return cache[notebook]
 
@@ -167,7 +167,7 @@ def test_deck_stays_offline(deck_report, notebook):
 
 @deck
 def test_deck_slide_count_matches_notebook(deck_report, notebook):
-    expected = course.count_slides(nbformat.read(notebook, as_version=4))
+    expected = decks.count_slides(nbformat.read(notebook, as_version=4))
     assert deck_report(notebook)["total"] == expected
 
 
@@ -267,14 +267,14 @@ def sample_deck(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sample")
     path = folder / "01_sample.ipynb"
     nbformat.write(nb, path)
-    return path, course.build_deck(path, folder / "slides")
+    return path, decks.build_deck(path, folder / "slides")
 
 
 def test_checks_on_a_sample_deck(browser, sample_deck):
     notebook, deck_file = sample_deck
     report = inspect_page(browser, deck_file, walk=True)
     assert report["outside"] == [] and report["failed"] == [] and report["errors"] == []
-    assert report["total"] == 4 == course.count_slides(nbformat.read(notebook, as_version=4))
+    assert report["total"] == 4 == decks.count_slides(nbformat.read(notebook, as_version=4))
     assert report["maths"]["typeset"] == 3 and report["maths"]["raw"] == []
     assert report["broken_images"] == []
     assert report["notes"] == 2
@@ -317,7 +317,7 @@ def test_sample_deck_untypeset_formula_is_detected(browser, tmp_path):
     nb = nbformat.v4.new_notebook(cells=[_cell("md", "# Title $x^2$", "slide")])
     path = tmp_path / "02_plain.ipynb"
     nbformat.write(nb, path)
-    page_file = course.build_html(path, tmp_path / "html")
+    page_file = decks.build_html(path, tmp_path / "html")
     # remove MathJax: the formula must then be reported as raw TeX
     (tmp_path / "html" / "assets" / "mathjax" / "tex-svg-full.js").write_text("")
     report = inspect_page(browser, page_file, walk=False)

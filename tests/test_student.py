@@ -1,4 +1,4 @@
-"""Tests for annteach.student: student editions generated from the instructor notebooks.
+"""Tests for annteach.tools.student: student editions generated from the instructor notebooks.
 
 The committed notebooks that have exercises are checked, and so is a small
 synthetic notebook built here (so these tests do not wait for the lecture
@@ -26,8 +26,9 @@ from nbformat.v4 import (
 )
 from traitlets import default
 
-from annteach import student
 from annteach.__main__ import main
+from annteach.tools import student
+from annteach.tools.notebooks import course_notebooks
 
 DELIMITER = re.compile(r"(BEGIN|END) SOLUTION")
 
@@ -35,17 +36,20 @@ DELIMITER = re.compile(r"(BEGIN|END) SOLUTION")
 # ---------------------------------------------------------------- notebooks
 
 
-def _nbgrader(grade_id, solution):
-    return {
-        "nbgrader": {
-            "grade": False,
-            "grade_id": grade_id,
-            "locked": not solution,
-            "schema_version": 3,
-            "solution": solution,
-            "task": False,
-        }
+def _nbgrader(grade_id, solution, points=None):
+    """nbgrader metadata: an exercise (solution), graded by hand if it has points, or a
+    self-check (a locked autograded test with points)."""
+    meta = {
+        "grade": points is not None,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
     }
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
 
 
 CHECK_HELPER = """\
@@ -99,15 +103,15 @@ def synthetic_notebook():
         new_code_cell(TOTAL_SOLUTION, metadata=_nbgrader("ex-total", True), execution_count=2),
         new_code_cell(
             TOTAL_CHECK,
-            metadata=_nbgrader("check-total", False),
+            metadata=_nbgrader("check-total", False, 2),
             execution_count=3,
             outputs=[new_output("stream", name="stdout", text="Correct: total\n")],
         ),
-        new_markdown_cell(ANSWER, metadata=_nbgrader("ex-order", True)),
+        new_markdown_cell(ANSWER, metadata=_nbgrader("ex-order", True, 1)),
         new_code_cell(DOUBLE_SOLUTION, metadata=_nbgrader("ex-double", True), execution_count=4),
         new_code_cell(
             DOUBLE_CHECK,
-            metadata=_nbgrader("check-double", False),
+            metadata=_nbgrader("check-double", False, 1),
             execution_count=5,
             outputs=[new_output("stream", name="stdout", text="Correct: double\n")],
         ),
@@ -128,6 +132,24 @@ def synthetic_notebook():
     )
     nbformat.validate(nb)
     return nb
+
+
+def with_instructor_cells(nb):
+    """A copy of ``nb`` with speaker notes and printed reference source between its cells."""
+    nb = copy.deepcopy(nb)
+    notes = new_markdown_cell("The answer: `X.sum()`.",
+                              metadata={"slideshow": {"slide_type": "notes"}})
+    heading = new_markdown_cell("### The package's version", metadata={"tags": ["reference-code"]})
+    source = new_code_cell("import inspect\nprint(inspect.getsource(total))",
+                           metadata={"tags": ["nbval-ignore-output", "reference-code"]})
+    nb.cells[4:4] = [notes, heading, source]
+    nb.cells.append(new_markdown_cell("Goodbye.", metadata={"slideshow": {"slide_type": "notes"}}))
+    nbformat.validate(nb)
+    return nb
+
+
+def _by_id(nb):
+    return {cell.id: cell for cell in nb.cells}
 
 
 def _exercises(nb):
@@ -169,7 +191,7 @@ def _read(path):
     return nbformat.read(path, as_version=4)
 
 
-COMMITTED = student.default_notebooks()
+COMMITTED = course_notebooks()
 
 
 @pytest.fixture(params=COMMITTED, ids=[p.name for p in COMMITTED])
@@ -238,17 +260,27 @@ def test_solution_cell_without_region_is_replaced_whole():
 
 
 def _assert_no_solutions(instructor, nb):
+    """No solution line, speaker note, printed reference source or output."""
     nbformat.validate(nb)
     text = "\n".join(cell.source for cell in nb.cells)
     assert not DELIMITER.search(text)
+    student_cells = _by_id(nb)
     for index, _ in _exercises(instructor):
         body = _solution_lines(instructor.cells[index].source)
         assert body, f"cell {index}: an empty solution"
-        leaked = [line for line in body if line in nb.cells[index].source]
+        leaked = [line for line in body if line in student_cells[instructor.cells[index].id].source]
         assert not leaked, f"cell {index}: solution lines in the student edition: {leaked}"
     for cell in nb.cells:
+        meta = cell.metadata
+        assert meta.get("slideshow", {}).get("slide_type") != "notes", cell.source
+        assert "reference-code" not in meta.get("tags", []), cell.source
+        for printer in ("getsource", "show_source"):
+            assert printer not in cell.source, f"package source printed: {cell.source}"
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
+    # Everything else is kept, in order.
+    kept = [c.id for c in instructor.cells if not student.is_instructor_cell(c)]
+    assert [c.id for c in nb.cells] == kept
 
 
 def test_synthetic_has_no_solutions():
@@ -256,9 +288,35 @@ def test_synthetic_has_no_solutions():
     _assert_no_solutions(instructor, student.student_edition(instructor))
 
 
-def test_committed_has_no_solutions(committed):
-    path, instructor = committed
+def test_synthetic_without_instructor_cells():
+    plain = synthetic_notebook()
+    instructor = with_instructor_cells(plain)
+    nb = student.student_edition(instructor)
+    _assert_no_solutions(instructor, nb)
+    assert nb == student.student_edition(plain)
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=[p.name for p in COMMITTED])
+def test_committed_has_no_solutions_notes_or_reference_source(path):
+    instructor = _read(path)
     _assert_no_solutions(instructor, student.student_edition(instructor, path.name))
+
+
+def test_lecture_4_prints_reference_source_only_in_tagged_cells():
+    """The instructor edition shows at.fprop/at.backprop; the student edition must not."""
+    instructor = _read(student.NOTEBOOKS_DIR / "04_backpropagation.ipynb")
+    printing = [c for c in instructor.cells if "show_source" in c.source]
+    assert printing, "lecture 4 no longer shows the package's fprop/backprop"
+    assert all(student.is_instructor_cell(c) for c in printing)
+    shown = "".join(o.get("text", "") for c in printing for o in c.get("outputs", []))
+    assert "def fprop(" in shown and "def backprop(" in shown
+
+
+def test_an_exercise_marked_as_notes_is_an_error():
+    nb = synthetic_notebook()
+    nb.cells[3].metadata["slideshow"] = {"slide_type": "notes"}
+    with pytest.raises(ValueError, match=r"bad\.ipynb: cell 3 \(check-total\): an nbgrader cell"):
+        student.student_edition(nb, "bad.ipynb")
 
 
 BROKEN = {
@@ -368,20 +426,9 @@ def test_command_line_error_names_the_notebook(tmp_path):
 @pytest.mark.skipif(not COMMITTED, reason="no committed notebooks yet")
 def test_command_line_defaults_to_the_project_notebooks(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the notebooks are found from the package, not the cwd
-    assert all(p.parent == student.ROOT / "notebooks" for p in COMMITTED)
+    assert all(p.parent == student.NOTEBOOKS_DIR for p in COMMITTED)
     assert main(["student", "--out", "student"]) == 0
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) == [p.name for p in COMMITTED]
-
-
-def test_same_result_as_nbgrader_clear_solutions():
-    """Our stubs are nbgrader's, plus the hint in the NotImplementedError."""
-    preprocessors = pytest.importorskip("nbgrader.preprocessors")
-    instructor = synthetic_notebook()
-    expected, _ = preprocessors.ClearSolutions().preprocess(copy.deepcopy(instructor), {})
-    ours = student.clear_solutions(instructor)
-    for mine, theirs in zip(ours.cells, expected.cells, strict=True):
-        plain = re.sub(r"NotImplementedError\(.*\)", "NotImplementedError()", mine.source)
-        assert plain == theirs.source
 
 
 # ------------------------------------------------------ running the cells
@@ -440,7 +487,8 @@ def _run_until(kernel, nb, stop):
 def _assert_not_done(error, index):
     assert error is not None, f"self-check in cell {index} passed on the stub"
     ename, evalue = error
-    assert ename == "AssertionError" and "not done" in evalue, (
+    # CheckFailed: the package's self-checks; AssertionError: the synthetic notebook's.
+    assert ename in ("CheckFailed", "AssertionError") and "not done" in evalue, (
         f"self-check in cell {index} should report 'not done', got {ename}: {evalue}"
     )
 
@@ -450,9 +498,8 @@ def _check_notebook(kernel, instructor, name):
     stub; then go through every exercise: the check fails on the stub and passes
     after the instructor's solution has been run."""
     nb = student.student_edition(instructor, name)
-    exercises = [
-        (ex, check) for ex, check in _exercises(instructor) if nb.cells[ex].cell_type == "code"
-    ]
+    solutions = _by_id(instructor)
+    exercises = [(ex, check) for ex, check in _exercises(nb) if nb.cells[ex].cell_type == "code"]
     unchecked = [nb.cells[ex].metadata.nbgrader.grade_id for ex, c in exercises if c is None]
     assert not unchecked, f"{name}: code exercises without a self-check after them: {unchecked}"
     if not exercises:
@@ -467,13 +514,14 @@ def _check_notebook(kernel, instructor, name):
     done = 0
     for ex, check in exercises:
         for index in range(done, check):
-            source = instructor if student.is_solution_cell(nb.cells[index]) else nb
-            if nb.cells[index].cell_type == "code" and index != ex:
-                out, error = _run(kernel, source.cells[index], index)
+            cell = nb.cells[index]
+            if cell.cell_type == "code" and index != ex:
+                source = solutions[cell.id] if student.is_solution_cell(cell) else cell
+                out, error = _run(kernel, source, index)
                 assert error is None, f"{name}: cell {index} failed: {error}"
         _run(kernel, nb.cells[ex], ex)  # the stub (defines the function)
         _assert_not_done(_run(kernel, nb.cells[check], check)[1], check)
-        assert _run(kernel, instructor.cells[ex], ex)[1] is None
+        assert _run(kernel, solutions[nb.cells[ex].id], ex)[1] is None
         out, error = _run(kernel, nb.cells[check], check)
         assert error is None, f"{name}: self-check in cell {check} fails on the solution: {error}"
         assert out.strip(), f"{name}: self-check in cell {check} printed nothing on success"

@@ -2,31 +2,21 @@
 
 import numpy as np
 import pytest
+import xor_by_hand
 
 import annteach as at
-from annteach.activations import logistic
 
 
-def _hand_gradient(w1=0.1, w2=0.2, b1=0.1, w3=-0.2, w4=0.2, b2=-0.1, w5=-0.3, w6=-0.25, b3=0.2):
-    """dE/dw for all weights of the 2-2-1 net by the chain rule, written out by hand."""
-    X, T = at.xor_dataset()
-    g = {k: 0.0 for k in at.XOR_WEIGHTS}
-    for (x1, x2), t in zip(X, T, strict=True):
-        h1 = logistic(b2 + w3 * x1 + w4 * x2)
-        h2 = logistic(b3 + w5 * x1 + w6 * x2)
-        y = logistic(b1 + w1 * h1 + w2 * h2)
-        d = 2 * (y - t) * y * (1 - y)          # dE/d(output pre-activation)
-        d1 = d * w1 * h1 * (1 - h1)            # dE/d(h1 pre-activation)
-        d2 = d * w2 * h2 * (1 - h2)
-        for k, v in {"w1": d * h1, "w2": d * h2, "b1": d, "w3": d1 * x1, "w4": d1 * x2,
-                     "b2": d1, "w5": d2 * x1, "w6": d2 * x2, "b3": d2}.items():
-            g[k] += v
-    return g
+def _hand_gradient(**weights):
+    """dE/dw of E = sum_n (y_n - t_n)**2 (no 1/2): twice the by-hand gradient of 1/2 sum."""
+    return {k: 2 * v for k, v in xor_by_hand.gradient(**weights).items()}
 
 
 def test_error_grid_is_the_lecture_grid():
-    assert np.array_equal(at.ERROR_GRID, np.arange(-10, 10.25, 0.25))
-    assert at.ERROR_GRID[0] == -10 and at.ERROR_GRID[-1] == 10
+    assert np.array_equal(at.ERROR_GRID, np.arange(-10, 10, 0.25))
+    assert at.ERROR_GRID.size == 80
+    assert at.ERROR_GRID[0] == -10 and at.ERROR_GRID[-1] == 9.75
+    assert not at.ERROR_GRID.flags.writeable
 
 
 def test_error_grid_matches_pointwise_error():
@@ -41,8 +31,10 @@ def test_error_grid_matches_pointwise_error():
 
 def test_error_grid_default_and_fixed_weights():
     A, B, E = at.error_grid("b1", "b2", b3=1.0)
-    assert E.shape == (81, 81)
+    assert E.shape == (80, 80)
+    assert A[0, 40] == 0.0 and B[40, 0] == 0.0
     assert E[40, 40] == pytest.approx(float(at.xor_error(b1=0.0, b2=0.0, b3=1.0)))
+    assert E[79, 0] == pytest.approx(float(at.xor_error(b1=-10.0, b2=9.75, b3=1.0)))
 
 
 @pytest.mark.parametrize("a, b, fixed", [("w7", "w6", {}), ("w5", "w5", {}),
@@ -121,3 +113,55 @@ def test_zero_steps_gives_start_only():
     path, E = at.gradient_descent_path("w5", "w6", (1.0, 2.0), steps=0)
     assert path.tolist() == [[1.0, 2.0]]
     assert E[0] == pytest.approx(float(at.xor_error(w5=1.0, w6=2.0)))
+
+
+def test_descent_paths_batch_follows_the_single_path():
+    starts = [(-2.0, -1.0), (2.0, 1.0), (0.5, -3.0)]
+    paths, E = at.descent_paths("w5", "w6", starts, learning_rate=30.0, epochs=20)
+    assert paths.shape == (3, 21, 2) and E.shape == (3, 21)
+    for r, start in enumerate(starts):
+        path, E_path = at.gradient_descent_path("w5", "w6", start, learning_rate=30.0, steps=20)
+        # the same central differences, computed on arrays instead of scalars
+        np.testing.assert_allclose(paths[r], path, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(E[r], E_path, rtol=1e-12)
+
+
+def test_descent_paths_stochastic_epoch_is_four_sample_steps():
+    start = np.array([1.5, -0.5])
+    paths, E = at.descent_paths("w3", "w6", [start, start], learning_rate=5.0, epochs=2,
+                                stochastic=True, seed=7, b1=0.3)
+    rng = np.random.default_rng(7)
+    X, T = at.xor_dataset()
+    for e in range(2):
+        orders = rng.permuted(np.tile(np.arange(4), (2, 1)), axis=1)
+        for r in range(2):
+            p = paths[r, e].copy()
+            for n in orders[r]:
+                # dE_n/dw of E_n = (y_n - t_n)**2 alone: twice the by-hand 1/2-version
+                one = xor_by_hand.one_sample(X[n, 0], X[n, 1], T[n], w3=p[0], w6=p[1], b1=0.3)
+                p = p - 5.0 * 2 * np.array([one["w3"], one["w6"]])
+            np.testing.assert_allclose(paths[r, e + 1], p, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(E, at.xor_error(w3=paths[..., 0], w6=paths[..., 1], b1=0.3))
+
+
+def test_descent_paths_orders_differ_between_runs_and_seeds():
+    starts = [(-2.0, -1.0)] * 3
+    p0, _ = at.descent_paths("w5", "w6", starts, learning_rate=300.0, epochs=5,
+                             stochastic=True, seed=0)
+    p1, _ = at.descent_paths("w5", "w6", starts, learning_rate=300.0, epochs=5,
+                             stochastic=True, seed=1)
+    again, _ = at.descent_paths("w5", "w6", starts, learning_rate=300.0, epochs=5,
+                                stochastic=True, seed=0)
+    assert np.array_equal(p0, again)
+    assert not np.array_equal(p0, p1)
+    assert not (np.array_equal(p0[0], p0[1]) and np.array_equal(p0[1], p0[2]))
+
+
+@pytest.mark.parametrize("kw, match", [({"starts": [1.0, 2.0, 3.0]}, "shape"),
+                                       ({"learning_rate": -1.0}, "learning_rate"),
+                                       ({"epochs": 1.5}, "epochs"),
+                                       ({"w5": 1.0}, "both varied and fixed")])
+def test_descent_paths_rejects_bad_settings(kw, match):
+    args = {"starts": [(0.0, 0.0)], **kw}
+    with pytest.raises(ValueError, match=match):
+        at.descent_paths("w5", "w6", **args)

@@ -5,14 +5,14 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from annteach.__main__ import main
-from annteach.tidy import WIDGET_VIEW, strip_widget_views, tidy_notebook
+from annteach.tools.tidy import WIDGET_VIEW, strip_widget_views, tidy_notebook
 
 
 def _notebook(with_view=True):
     data = {"text/plain": "[explorer: run in JupyterLab]"}
     if with_view:
         data[WIDGET_VIEW] = {"model_id": "0123abcd", "version_major": 2, "version_minor": 0}
-    cell = new_code_cell("at.widgets.xor_explorer()",
+    cell = new_code_cell("at.widgets.XorExplorer()",
                          outputs=[new_output("execute_result", data=data, execution_count=1)])
     plain = new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text="1\n")])
     return new_notebook(cells=[plain, cell])

@@ -15,7 +15,8 @@ from PIL import Image
 
 import annteach as at
 from annteach import views, widgets
-from annteach.cnn import CNN, default_model_path
+from annteach.cnn import CNN
+from annteach.cnn_files import default_model_path
 from annteach.evaluation import misclassified
 
 
@@ -31,7 +32,7 @@ def png_pixels(explorer):
 
 
 def test_png_round_trips_the_canvas():
-    ex = widgets.activation_explorer()
+    ex = widgets.ActivationExplorer()
     canvas = np.asarray(ex.figure.canvas.buffer_rgba())[:, :, :3]
     np.testing.assert_array_equal(png_pixels(ex), canvas)
     assert canvas.shape[:2] == (int(ex.figsize[1] * 100), int(ex.figsize[0] * 100))
@@ -53,13 +54,13 @@ def full_redraw(explorer):
 def _digits_explorer():
     images, labels = at.load_mnist("test")
     model = CNN(conv_channels=(4,), paddings=(2,), hidden=None, seed=0)
-    return widgets.digit_explorer(model, at.scale(images[:10]), labels[:10])
+    return widgets.DigitExplorer(model, at.scale(images[:10]), labels[:10])
 
 
 @pytest.mark.parametrize("build, changes", [
-    (widgets.xor_explorer, [("w1", 3.0), ("w5", 4.0), ("w5", 2.0), ("a", "b1")]),
-    (widgets.activation_explorer, [("a0", 3.0), ("name", "relu"), ("a0", -1.0)]),
-    (widgets.training_explorer, [("hidden_units", 4), ("mode", "stochastic")]),
+    (widgets.XorExplorer, [("w1", 3.0), ("w5", 4.0), ("w5", 2.0), ("a", "b1")]),
+    (widgets.ActivationExplorer, [("a0", 3.0), ("name", "relu"), ("a0", -1.0)]),
+    (widgets.TrainingExplorer, [("hidden_units", 4), ("mode", "stochastic")]),
     (_digits_explorer, [("index", 4), ("index", 7)]),
 ])
 def test_blitted_redraws_equal_a_full_redraw(build, changes):
@@ -72,7 +73,7 @@ def test_blitted_redraws_equal_a_full_redraw(build, changes):
 
 
 def test_explorer_displays_as_its_widget_with_a_short_text():
-    ex = widgets.activation_explorer()
+    ex = widgets.ActivationExplorer()
     bundle = ex._repr_mimebundle_()
     view = bundle["application/vnd.jupyter.widget-view+json"]
     assert view["model_id"] == ex.widget.model_id
@@ -83,7 +84,7 @@ def test_explorer_displays_as_its_widget_with_a_short_text():
 def test_explorer_widget_holds_controls_and_image():
     import ipywidgets
 
-    ex = widgets.activation_explorer()
+    ex = widgets.ActivationExplorer()
     assert isinstance(ex.widget, ipywidgets.VBox)
     assert ex.image in ex.widget.children
     assert all(isinstance(c, ipywidgets.Widget) for c in ex.controls.values())
@@ -91,14 +92,14 @@ def test_explorer_widget_holds_controls_and_image():
 
 # -- XOR -------------------------------------------------------------------------------
 def test_xor_explorer_starts_at_the_lecture_weights():
-    ex = widgets.xor_explorer()
+    ex = widgets.XorExplorer()
     assert ex.weights == at.XOR_WEIGHTS
     assert {n: ex.controls[n].value for n in at.XOR_WEIGHTS} == at.XOR_WEIGHTS
     assert ex.error() == pytest.approx(float(at.xor_error()))
 
 
 def test_xor_slider_redraws_boundary_outputs_and_marker():
-    ex = widgets.xor_explorer()
+    ex = widgets.XorExplorer()
     before = png_pixels(ex)
     ex.controls["w5"].value = 3.0
     ex.controls["w6"].value = -2.5
@@ -116,7 +117,7 @@ def test_xor_slider_redraws_boundary_outputs_and_marker():
 
 
 def test_xor_other_weights_recompute_the_surface_only_when_needed():
-    ex = widgets.xor_explorer()
+    ex = widgets.XorExplorer()
     surface = ex.artists["surface"]
     ex.controls["w5"].value = 1.0  # one of the pair: only the marker moves
     assert ex.artists["surface"] is surface
@@ -126,17 +127,19 @@ def test_xor_other_weights_recompute_the_surface_only_when_needed():
 
 
 def test_xor_colour_bar_follows_the_surface():
-    ex = widgets.xor_explorer()
+    ex = widgets.XorExplorer()
     ex.controls["w1"].value = 3.0
     _, _, E = at.error_grid("w5", "w6", **{k: v for k, v in ex.weights.items()
                                             if k not in ("w5", "w6")})
     levels = ex.artists["surface"].levels
     assert levels[0] <= E.min() and levels[-1] >= E.max()
-    assert ex._colorbar.ax.get_ylim() == pytest.approx((levels[0], levels[-1]))
+    colorbar = ex.artists["surface"].colorbar
+    assert colorbar.ax.get_ylim() == pytest.approx((levels[0], levels[-1]))
+    assert len(ex.figure.axes) == 4  # two panels, two colour bars: no second one for E
 
 
 def test_xor_dropdowns_choose_the_surface_weights():
-    ex = widgets.xor_explorer()
+    ex = widgets.XorExplorer()
     ex.controls["a"].value = "w1"
     ex.controls["b"].value = "b1"
     assert ex.pair == ("w1", "b1")
@@ -150,7 +153,7 @@ def test_xor_dropdowns_choose_the_surface_weights():
 
 
 def test_xor_symmetric_init_makes_the_hidden_units_equal():
-    ex = widgets.xor_explorer()
+    ex = widgets.XorExplorer()
     ex.controls["symmetric"].click()
     value = ex.SYMMETRIC_VALUE
     assert set(ex.weights.values()) == {value}
@@ -162,14 +165,14 @@ def test_xor_symmetric_init_makes_the_hidden_units_equal():
 
 def test_xor_explorer_rejects_bad_names():
     with pytest.raises(ValueError):
-        widgets.xor_explorer(pair=("w5", "w5"))
-    ex = widgets.xor_explorer()
+        widgets.XorExplorer(pair=("w5", "w5"))
+    ex = widgets.XorExplorer()
     with pytest.raises(ValueError, match="unknown XOR weights.*w7"):
         ex.set_weights(w7=1.0)
 
 
 def test_xor_figure_is_a_static_pyplot_twin():
-    view = widgets.xor_figure()
+    view = widgets.XorExplorer(static=True)
     assert view.figure in [plt.figure(n) for n in plt.get_fignums()]
     assert view.controls == {} and view.image is None
     np.testing.assert_allclose(view.artists["output"].get_array(),
@@ -179,7 +182,7 @@ def test_xor_figure_is_a_static_pyplot_twin():
 
 # -- activations -------------------------------------------------------------------------
 def test_activation_point_moves_tangent_and_markers():
-    ex = widgets.activation_explorer("logistic")
+    ex = widgets.ActivationExplorer("logistic")
     ex.controls["a0"].value = -2.0
     g = 1 / (1 + np.exp(2.0))
     np.testing.assert_allclose(np.ravel(ex.artists["point"].get_data()), [-2.0, g])
@@ -190,7 +193,7 @@ def test_activation_point_moves_tangent_and_markers():
 
 
 def test_activation_dropdown_switches_function_and_derivative():
-    ex = widgets.activation_explorer("logistic")
+    ex = widgets.ActivationExplorer("logistic")
     ex.controls["name"].value = "tanh"
     assert ex.name == "tanh"
     a, y = ex.artists["g"].get_data()
@@ -200,7 +203,7 @@ def test_activation_dropdown_switches_function_and_derivative():
 
 
 def test_activation_range_moves_the_axis_and_clamps_the_point():
-    ex = widgets.activation_explorer(a0=1.0)
+    ex = widgets.ActivationExplorer(a0=1.0)
     ex.controls["range"].value = (2.0, 8.0)
     assert ex.a_range == (2.0, 8.0)
     assert ex.a0 == 2.0 and ex.controls["a0"].value == 2.0
@@ -213,15 +216,15 @@ def test_activation_range_moves_the_axis_and_clamps_the_point():
 
 
 def test_activation_figure_draws_the_defaults():
-    view = widgets.activation_figure("relu", a0=1.5)
+    view = widgets.ActivationExplorer("relu", a0=1.5, static=True)
     np.testing.assert_allclose(np.ravel(view.artists["point"].get_data()), [1.5, 1.5])
     with pytest.raises(ValueError):
-        widgets.activation_figure("softsign")
+        widgets.ActivationExplorer("softsign", static=True)
 
 
 # -- training ------------------------------------------------------------------------------
 def test_training_step_trains_one_epoch_and_redraws():
-    ex = widgets.training_explorer()
+    ex = widgets.TrainingExplorer()
     W0 = ex.training.model.weights[0].copy()
     ex.controls["step"].click()
     history = ex.training.model.loss_history
@@ -234,7 +237,7 @@ def test_training_step_trains_one_epoch_and_redraws():
 
 
 def test_training_run_uses_the_controls():
-    ex = widgets.training_explorer()
+    ex = widgets.TrainingExplorer()
     ex.controls["epochs"].value = 30
     ex.controls["learning_rate"].value = 0.1
     ex.controls["momentum"].value = 0.5
@@ -246,7 +249,7 @@ def test_training_run_uses_the_controls():
 
 
 def test_training_reset_and_hidden_units():
-    ex = widgets.training_explorer(seed=2)
+    ex = widgets.TrainingExplorer(seed=2)
     initial = [W.copy() for W in ex.training.model.weights]
     ex.controls["epochs"].value = 20
     ex.controls["run"].click()
@@ -261,7 +264,7 @@ def test_training_reset_and_hidden_units():
 
 
 def test_training_mode_toggle_makes_steps_stochastic():
-    ex = widgets.training_explorer()
+    ex = widgets.TrainingExplorer()
     ex.controls["mode"].value = "stochastic"
     ex.controls["step"].click()
     reference = views.XorTraining(seed=0)
@@ -271,7 +274,7 @@ def test_training_mode_toggle_makes_steps_stochastic():
 
 
 def test_training_figure_shows_the_trained_state():
-    view = widgets.training_figure(epochs=25)
+    view = widgets.TrainingExplorer(epochs=25, static=True)
     assert len(view.training.model.loss_history) == 25
     assert view.artists["loss"].get_xdata()[-1] == 25
 
@@ -286,10 +289,10 @@ def digits():
 
 def test_digit_bars_are_the_model_probabilities(digits):
     model, images, labels = digits
-    ex = widgets.digit_explorer(model, images, labels)
+    ex = widgets.DigitExplorer(model, images, labels)
     for index in (3, 7):
         ex.controls["index"].value = index
-        probs = model.predict(images[index:index + 1])[0]
+        probs = model.predict_proba(images[index:index + 1])[0]
         heights = [bar.get_height() for bar in ex.artists["bars"]]
         np.testing.assert_allclose(heights, probs, rtol=1e-6)
         np.testing.assert_array_equal(ex.artists["digit"].get_array(), images[index])
@@ -299,9 +302,9 @@ def test_digit_bar_colours(digits):
     from matplotlib.colors import to_rgba
 
     model, images, labels = digits
-    top = model.predict(images).argmax(axis=1)
+    top = model.predict(images)
     wrong = int(np.flatnonzero(top != labels)[0])
-    ex = widgets.digit_explorer(model, images, labels, index=wrong)
+    ex = widgets.DigitExplorer(model, images, labels, index=wrong)
     colours = [bar.get_facecolor() for bar in ex.artists["bars"]]
     assert colours[labels[wrong]] == to_rgba("tab:green")
     assert colours[top[wrong]] == to_rgba("tab:red")
@@ -311,7 +314,7 @@ def test_digit_bar_colours(digits):
 
 def test_digit_feature_maps_are_the_first_layer(digits):
     model, images, labels = digits
-    ex = widgets.digit_explorer(model, images, labels)
+    ex = widgets.DigitExplorer(model, images, labels)
     ex.controls["index"].value = 5
     maps = model.feature_maps(images[5:6], 0)[0]
     assert len(ex.artists["maps"]) == len(maps) == 4
@@ -322,10 +325,10 @@ def test_digit_feature_maps_are_the_first_layer(digits):
 
 def test_digit_pages_through_misclassified(digits):
     model, images, labels = digits
-    wrong = misclassified(labels, model.predict(images).argmax(axis=1))
+    wrong = misclassified(labels, model.predict(images))
     right = np.setdiff1d(np.arange(len(labels)), wrong)
     assert wrong.size >= 2 and right.size >= 1  # an untrained net gets most wrong
-    ex = widgets.digit_explorer(model, images, labels, index=int(right[0]))
+    ex = widgets.DigitExplorer(model, images, labels, index=int(right[0]))
     ex.controls["misclassified"].value = True  # jumps to the next mistake (wrapping around)
     np.testing.assert_array_equal(ex.wrong, wrong)
     assert ex.controls["misclassified"].description == f"misclassified only ({wrong.size})"
@@ -345,22 +348,22 @@ def test_digit_pages_through_misclassified(digits):
 def test_digit_explorer_checks_its_data(digits):
     model, images, labels = digits
     with pytest.raises(ValueError):
-        widgets.digit_explorer(model, images, labels[:5])
+        widgets.DigitExplorer(model, images, labels[:5])
     with pytest.raises(ValueError):
-        widgets.digit_explorer(model, images, labels, index=30)
-    ex = widgets.digit_explorer(model, images[:, None], labels)  # (N, 1, 28, 28) works too
+        widgets.DigitExplorer(model, images, labels, index=30)
+    ex = widgets.DigitExplorer(model, images[:, None], labels)  # (N, 1, 28, 28) works too
     assert ex.images.shape == (30, 28, 28)
 
 
 def test_digit_figure_is_static(digits):
     model, images, labels = digits
-    view = widgets.digit_figure(model, images, labels, index=2)
+    view = widgets.DigitExplorer(model, images, labels, index=2, static=True)
     assert view.controls == {} and view.index == 2
 
 
 @pytest.mark.skipif(not default_model_path().exists(), reason="shipped CNN not there yet")
 def test_digit_explorer_defaults_to_the_shipped_cnn_and_test_set():
-    ex = widgets.digit_explorer()
+    ex = widgets.DigitExplorer()
     assert ex.images.shape == (10000, 28, 28)
     probs = ex.probabilities()
     assert probs.argmax() == ex.labels[0]  # the trained net gets the first test digit right

@@ -8,6 +8,7 @@ re-exported here so notebooks can write ``at.plots.NAME``.
 """
 
 from .activations import plot_activation, plot_activation_grid  # noqa: F401
+from .boundary import DecisionBoundary, plot_decision_boundary  # noqa: F401
 from .cnn import (  # noqa: F401
     plot_convolution,
     plot_feature_maps,
@@ -16,9 +17,5 @@ from .cnn import (  # noqa: F401
 )
 from .digits import plot_digit_gallery, tile_images  # noqa: F401
 from .surfaces import plot_error_contour, plot_error_surface, plot_sample_errors  # noqa: F401
-from .training import (  # noqa: F401
-    plot_confusion_matrix,
-    plot_decision_boundary,
-    plot_learning_curve,
-)
+from .training import plot_confusion_matrix, plot_learning_curve  # noqa: F401
 from .xor import XOR_COLORS, draw_xor_network, plot_xor_data, plot_xor_line  # noqa: F401

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..activations import ACTIVATIONS
+from ..activations import get_activation
 from ._axes import get_ax
 
 __all__ = ["plot_activation", "plot_activation_grid"]
@@ -36,9 +36,7 @@ def plot_activation(name, a=None, derivative=False, ax=None, color="C0"):
     line : Line2D
         Its data are ``a`` (shape (K,)) and the plotted values (shape (K,)).
     """
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose from {list(ACTIVATIONS)}")
-    g, g_derivative = ACTIVATIONS[name]
+    g, g_derivative = get_activation(name)
     a = _DEFAULT_A if a is None else np.asarray(a, dtype=np.float64)
     y = g(a)
     values = g_derivative(y) if derivative else y

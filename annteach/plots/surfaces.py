@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ._axes import get_ax
-from .xor import _tex
+from .xor import weight_label
 
 __all__ = ["plot_error_contour", "plot_error_surface", "plot_sample_errors"]
 
@@ -37,14 +37,14 @@ def plot_error_surface(A, B, E, names=("w5", "w6"), ax=None, cmap="viridis"):
         ax = fig.add_subplot(projection="3d")
     surface = ax.plot_surface(A, B, E, cmap=cmap, rstride=1, cstride=1, linewidth=0,
                               antialiased=False)
-    ax.set_xlabel(_tex(names[0]))
-    ax.set_ylabel(_tex(names[1]))
+    ax.set_xlabel(weight_label(names[0]))
+    ax.set_ylabel(weight_label(names[1]))
     ax.set_zlabel("$E$")
     return surface
 
 
 def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None,
-                       cmap="viridis"):
+                       cmap="viridis", colorbar=True):
     """Filled contour map of an error over two weights, with optional descent paths.
 
     Parameters
@@ -63,17 +63,25 @@ def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None
         Where to draw; a new (5, 3.2) figure when None.
     cmap : str, optional
         Colour map.
+    colorbar : bool or matplotlib Colorbar, optional
+        True: add a colour bar; False: none; an existing colour bar (from an
+        earlier call into the same axes): it changes to the new contours.
 
     Returns
     -------
     contour : QuadContourSet
-        The filled contours.
+        The filled contours (``contour.colorbar`` is their colour bar, if any).
     lines : list of Line2D
         One line per path, its data the path's two columns.
     """
     ax = get_ax(ax, (5, 3.2))
     contour = ax.contourf(A, B, E, levels=levels, cmap=cmap)
-    ax.figure.colorbar(contour, ax=ax, label="$E$")
+    if colorbar is True:
+        ax.figure.colorbar(contour, ax=ax, label="$E$")
+    elif colorbar:  # a colour bar of contours shows their levels: point it at the new ones
+        colorbar.boundaries, colorbar.values = contour.levels, contour.cvalues
+        colorbar.update_normal(contour)
+        contour.colorbar = colorbar
     lines = []
     for k, path in enumerate(paths):
         path = np.asarray(path)
@@ -81,8 +89,8 @@ def plot_error_contour(A, B, E, names=("w5", "w6"), paths=(), levels=30, ax=None
         ax.plot(*path[0], "o", color=line.get_color(), mec="white")
         ax.plot(*path[-1], "X", color=line.get_color(), mec="white", ms=10)
         lines.append(line)
-    ax.set_xlabel(_tex(names[0]))
-    ax.set_ylabel(_tex(names[1]))
+    ax.set_xlabel(weight_label(names[0]))
+    ax.set_ylabel(weight_label(names[1]))
     ax.set_aspect("equal")
     return contour, lines
 

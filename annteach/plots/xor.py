@@ -6,7 +6,7 @@ from matplotlib.patches import Circle, FancyArrowPatch
 from ..xor import XOR_WEIGHTS, check_weight_names, xor_dataset
 from ._axes import get_ax
 
-__all__ = ["XOR_COLORS", "draw_xor_network", "plot_xor_data", "plot_xor_line"]
+__all__ = ["XOR_COLORS", "draw_xor_network", "plot_xor_data", "plot_xor_line", "weight_label"]
 
 #: Colours of class 0 and class 1 (two shades of blue).
 XOR_COLORS = ("#9ecae1", "#08519c")
@@ -107,8 +107,9 @@ _LABEL_AT = {"w3": 0.35, "w4": 0.35, "w5": 0.35, "w6": 0.35, "b2": 0.2, "b3": 0.
              "w1": 0.5, "w2": 0.5, "b1": 0.5}
 
 
-def _tex(name):
-    """'w3' -> '$w_{3}$', 'y' -> '$y$', 'bias_h' -> '$1$'."""
+def weight_label(name):
+    """The math-text label of a weight or node name: 'w3' -> '$w_{3}$', 'y' -> '$y$',
+    'bias_h' -> '$1$'."""
     if name.startswith("bias"):
         return "$1$"
     return f"${name}$" if len(name) == 1 else f"${name[0]}_{{{name[1:]}}}$"
@@ -148,7 +149,7 @@ def draw_xor_network(weights=None, ax=None, radius=0.32):
         bias = name.startswith("bias")
         nodes[name] = ax.add_patch(Circle((x, y), radius, facecolor="#dddddd" if bias else
                                           "white", edgecolor="black", zorder=2))
-        ax.text(x, y, _tex(name), ha="center", va="center", fontsize=13, zorder=3)
+        ax.text(x, y, weight_label(name), ha="center", va="center", fontsize=13, zorder=3)
     for src, dst, w in _EDGES:
         (x0, y0), (x1, y1) = _NODES[src], _NODES[dst]
         # Start and end the arrow on the circles, not at their centres.
@@ -158,7 +159,7 @@ def draw_xor_network(weights=None, ax=None, radius=0.32):
                                 color="0.3", zorder=1)
         edges[w] = (src, dst, ax.add_patch(arrow))
         t = _LABEL_AT[w]
-        text = _tex(w) if weights is None else f"{_tex(w)}$={weights[w]:g}$"
+        text = weight_label(w) if weights is None else f"{weight_label(w)}$={weights[w]:g}$"
         labels[w] = ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), text, ha="center",
                             va="center", fontsize=10, zorder=3,
                             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})

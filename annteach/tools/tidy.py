@@ -10,7 +10,8 @@ refresh of an unchanged notebook gives no diff.
 
 from pathlib import Path
 
-from .files import atomic_write
+from ..files import atomic_write
+from .notebooks import read_notebook
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -52,10 +53,7 @@ def tidy_notebook(path):
     import nbformat
 
     path = Path(path)
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except (OSError, ValueError) as exc:  # nbformat's NotJSONError is a ValueError
-        raise ValueError(f"{path}: cannot read the notebook ({exc})") from exc
+    nb = read_notebook(path)
     removed = strip_widget_views(nb)
     if removed:
         nbformat.validate(nb)
@@ -64,10 +62,12 @@ def tidy_notebook(path):
 
 
 def configure_parser(parser):
+    """Add the argument of ``python -m annteach tidy``."""
     parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks to tidy in place")
 
 
 def run(args):
+    """Run ``python -m annteach tidy NOTEBOOK...``."""
     for path in args.notebooks:
         try:
             removed = tidy_notebook(path)

@@ -1,4 +1,5 @@
-"""Tests of annteach.train_cnn: the optimiser, the augmentation and the command."""
+"""Tests of annteach.training (the optimiser, the schedule, the augmentation, the loop) and
+of the command that trains the shipped CNN (annteach.tools.train_cnn)."""
 
 import argparse
 import json
@@ -8,8 +9,10 @@ import pytest
 
 import annteach as at
 from annteach.__main__ import main
-from annteach.cnn import CNN, load_cnn
-from annteach.train_cnn import DEFAULTS, Adam, configure_parser, random_shifts, train
+from annteach.cnn import CNN
+from annteach.cnn_files import default_model_path, load_cnn
+from annteach.tools.train_cnn import DEFAULTS, configure_parser, default_out
+from annteach.training import RECIPE, Adam, cosine_learning_rate, random_shifts, train
 
 SMALL = {"conv_channels": (4, 8), "hidden": 16}
 
@@ -30,6 +33,12 @@ def test_adam_first_step_has_size_lr_and_descends():
     for _ in range(200):
         opt.step([2 * P], lr=0.1)
     assert np.all(np.abs(P) < 0.05)
+
+
+def test_cosine_learning_rate_falls_from_lr_to_zero():
+    rates = [cosine_learning_rate(0.1, step, 10) for step in range(11)]
+    assert rates[0] == 0.1 and rates[5] == pytest.approx(0.05) and rates[10] == pytest.approx(0)
+    assert all(a > b for a, b in zip(rates, rates[1:]))
 
 
 def test_random_shifts_cut_shifted_copies():
@@ -65,6 +74,22 @@ def test_training_lowers_the_loss_and_is_reproducible(few_digits):
         np.testing.assert_array_equal(a, b)
 
 
+def test_the_same_loop_trains_an_mlp(few_digits):
+    X, y = few_digits
+    mlp = at.MLP([784, 32, 10], hidden="relu", output="softmax", loss="cross_entropy",
+                 init="he", dtype=np.float32, seed=0)
+    flat = X.reshape(len(X), 784)
+    before = mlp.loss(flat, y)
+    history = train(mlp, X, y, epochs=3, batch_size=32, lr=3e-3, max_shift=1, seed=0,
+                    input_shape=(784,), progress=False)
+    assert mlp.loss(flat, y) < 0.7 * before
+    assert history[2]["accuracy"] > history[0]["accuracy"]
+    plain = at.MLP([784, 32, 10], hidden="relu", output="softmax", loss="cross_entropy",
+                   init="he", dtype=np.float32, seed=0)
+    train(plain, flat, y, epochs=1, batch_size=32, lr=3e-3, max_shift=0, progress=False)
+    assert plain.loss(flat, y) < before  # flat samples without shifts go in as they are
+
+
 def test_train_rejects_mismatched_labels(few_digits):
     X, y = few_digits
     with pytest.raises(ValueError, match="labels"):
@@ -72,6 +97,7 @@ def test_train_rejects_mismatched_labels(few_digits):
 
 
 def test_parser_defaults_are_the_documented_recipe():
+    assert {k: DEFAULTS[k] for k in RECIPE} == RECIPE
     parser = argparse.ArgumentParser()
     configure_parser(parser)
     args = parser.parse_args([])
@@ -100,14 +126,24 @@ def test_command_writes_loadable_weights(tmp_path, capsys):
 
 
 def test_a_changed_recipe_never_replaces_the_shipped_model(capsys):
-    from annteach.cnn import default_model_path
-
     shipped = default_model_path()
     before = shipped.read_bytes()
     with pytest.raises(SystemExit, match="--out") as info:
-        main(["train-cnn", "--limit", "10", "--epochs", "1", "--no-progress"])
+        main(["train-cnn", "--out", str(shipped.parent), "--limit", "10", "--epochs", "1",
+              "--no-progress"])
     assert "epochs" in str(info.value) and "limit" in str(info.value)
     assert shipped.read_bytes() == before
+
+
+def test_the_default_output_is_the_user_cache_not_the_package(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr("sys.platform", "linux")
+    assert default_out() == tmp_path / "annteach" / "models"
+    rc = main(["train-cnn", "--limit", "64", "--epochs", "1", "--batch-size", "32",
+               "--channels", "2", "--hidden", "0", "--no-progress"])
+    assert rc == 0
+    assert sorted(p.name for p in (tmp_path / "annteach" / "models").iterdir()) == [
+        "cnn.json", "cnn.npz"]
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [

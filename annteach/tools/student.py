@@ -18,7 +18,15 @@ course without a gradebook needs, with the delimiters and stubs of nbgrader's
 * a solution cell without a region is replaced whole by the stub;
 * locked cells (the self-checks) become read-only and solution cells undeletable,
   like nbgrader's ``LockCells``;
+* the cells for the instructor only are dropped (:func:`drop_instructor_cells`):
+  speaker notes (slide type ``notes``), which often answer the questions, and
+  cells tagged ``reference-code``, which print the package's own source;
 * all outputs, execution counts, timing metadata and widget state are dropped.
+
+nbgrader's release (``nbgrader generate_assignment`` with the course's
+``grading/nbgrader_config.py``, which drops the same cells) gives the same
+notebook apart from the stubs' hints and nbgrader's checksums; the tests
+compare the two.
 
 A region that does not close, an ``END`` without a ``BEGIN``, nested regions or
 a region in a cell that is not a solution cell are errors (``ValueError`` naming
@@ -32,19 +40,21 @@ import json
 import re
 from pathlib import Path
 
-from .files import REPO_ROOT, atomic_write
+from ..files import atomic_write
+from ..paths import REPO_ROOT
+from .notebooks import NOTEBOOK_PATTERN, NOTEBOOKS_DIR, course_notebooks, read_notebook
 
-# The project folder: this module is annteach/student.py inside it.
-ROOT = REPO_ROOT
-NOTEBOOKS_DIR = ROOT / "notebooks"
-DEFAULT_OUT = ROOT / "build" / "student"
-NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+DEFAULT_OUT = REPO_ROOT / "build" / "student"
 
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
 CODE_STUB = "# YOUR CODE HERE"
 TEXT_STUB = "YOUR ANSWER HERE"
 DEFAULT_HINT = "write your solution here"
+
+# Cells for the instructor only: speaker notes, and printed reference source.
+NOTES_SLIDE_TYPE = "notes"
+REFERENCE_TAG = "reference-code"
 
 # Cell metadata that records how a cell was run, not what it says.
 RUN_METADATA = {"collapsed", "scrolled", "execution"}
@@ -61,6 +71,35 @@ def is_locked_cell(cell):
     """Return True for a locked nbgrader cell that is not a solution (a self-check)."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return bool(meta.get("locked", False)) and not meta.get("solution", False)
+
+
+def is_instructor_cell(cell):
+    """Return True for a speaker-notes cell or a cell tagged ``reference-code``."""
+    meta = cell.get("metadata", {})
+    return (meta.get("slideshow", {}).get("slide_type") == NOTES_SLIDE_TYPE
+            or REFERENCE_TAG in meta.get("tags", []))
+
+
+def drop_instructor_cells(nb, name="notebook"):
+    """Return a copy of a notebook without its instructor-only cells.
+
+    Speaker notes (slide type ``notes``) and cells tagged ``reference-code``
+    (library source printed for comparison) are left out; a solution or
+    self-check cell is never instructor-only. ``name`` names the notebook in
+    error messages.
+
+    Raises
+    ------
+    ValueError
+        If an nbgrader cell (exercise or self-check) is marked instructor-only.
+    """
+    for index, cell in enumerate(nb.cells):
+        if is_instructor_cell(cell) and "nbgrader" in cell.get("metadata", {}):
+            raise ValueError(f"{_where(name, index, cell)}: an nbgrader cell cannot be "
+                             "speaker notes or reference code")
+    nb = copy.deepcopy(nb)
+    nb.cells = [cell for cell in nb.cells if not is_instructor_cell(cell)]
+    return nb
 
 
 def _where(name, index, cell):
@@ -184,7 +223,8 @@ def student_edition(nb, name="notebook"):
     Returns
     -------
     nbformat.NotebookNode
-        A valid notebook with the same cells: solutions replaced by stubs,
+        A valid notebook with the same cells less the instructor-only ones
+        (:func:`drop_instructor_cells`): solutions replaced by stubs,
         self-checks locked, no outputs, execution counts or widget state.
 
     Raises
@@ -195,7 +235,7 @@ def student_edition(nb, name="notebook"):
     import nbformat
     from nbconvert.preprocessors import ClearOutputPreprocessor
 
-    nb = clear_solutions(nb, name)
+    nb = clear_solutions(drop_instructor_cells(nb, name), name)
     nb, _ = ClearOutputPreprocessor(remove_metadata_fields=RUN_METADATA).preprocess(nb, {})
     _lock_cells(nb)
     nb.metadata.pop("widgets", None)
@@ -241,10 +281,7 @@ def write_student_editions(notebooks, out):
     for path in map(Path, notebooks):
         if path.name in editions:
             raise ValueError(f"{path}: two notebooks named {path.name!r}")
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except (OSError, ValueError) as error:  # nbformat's read errors are ValueErrors
-            raise ValueError(f"{path}: cannot read the notebook: {error}") from error
+        nb = read_notebook(path)
         try:
             editions[path.name] = student_edition(nb, str(path))
         except nbformat.ValidationError as error:
@@ -256,11 +293,6 @@ def write_student_editions(notebooks, out):
         _write_atomically(nb, out / filename)
         written.append(out / filename)
     return written
-
-
-def default_notebooks():
-    """The instructor editions ``notebooks/NN_*.ipynb`` of the project, sorted."""
-    return sorted(NOTEBOOKS_DIR.glob(NOTEBOOK_PATTERN))
 
 
 def configure_parser(parser):
@@ -281,7 +313,7 @@ def configure_parser(parser):
 
 def run(args):
     """Entry point of ``python -m annteach student``."""
-    notebooks = args.notebooks or default_notebooks()
+    notebooks = args.notebooks or course_notebooks()
     if not notebooks:
         raise SystemExit(f"annteach student: no notebooks match {NOTEBOOKS_DIR / NOTEBOOK_PATTERN}")
     try:

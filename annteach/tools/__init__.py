@@ -1,0 +1,4 @@
+"""Tools that build and maintain the course (``python -m annteach COMMAND``), not the lesson.
+
+``import annteach`` never imports this subpackage.
+"""

@@ -1,0 +1,141 @@
+"""The activation explorer: an activation, its derivative and a tangent, at a chosen point."""
+
+import numpy as np
+
+from .. import views
+from ..activations import ACTIVATIONS, get_activation
+from .engine import Explorer
+
+__all__ = ["ActivationExplorer"]
+
+
+class ActivationExplorer(Explorer):
+    """Pick an activation, a range of pre-activations and a point.
+
+    Left: ``g(a)`` with its tangent at ``a0``; right: the derivative
+    ``g'(a)``, computed from the output as in backpropagation
+    (``g_derivative(g(a))``), with the slope at ``a0`` marked.
+
+    Parameters
+    ----------
+    name : str, optional
+        A key of :data:`annteach.ACTIVATIONS`.
+    a_range : (float, float), optional
+        Pre-activations shown (the slider allows -10 to 10).
+    a0 : float, optional
+        Where the tangent touches (moved into ``a_range`` if outside).
+    n : int, optional
+        Points drawn.
+    static : bool, optional
+        Draw the view once into a pyplot figure, without controls.
+
+    Attributes
+    ----------
+    name, a_range, a0
+        The current settings.
+    controls : dict
+        ``"name"``: Dropdown; ``"range"``: FloatRangeSlider; ``"a0"``: FloatSlider.
+    artists : dict
+        ``"g"``, ``"derivative"``: Line2D of ``g(a)`` and ``g'(a)`` over ``a``;
+        ``"tangent"``: Line2D of the tangent at ``a0``; ``"point"``,
+        ``"derivative_point"``: Line2D markers at ``a0``.
+    """
+
+    figsize = (9, 3.2)
+
+    def __init__(self, name="logistic", a_range=(-5.0, 5.0), a0=1.0, n=401, static=False):
+        self.n = int(n)
+        self._settle(name, a_range, a0)
+        super().__init__(static)
+
+    def _settle(self, name, a_range, a0):
+        """Check and take new settings (``a0`` moved into the range)."""
+        get_activation(name)  # an unknown name is an error here, before anything changes
+        lo, hi = (float(v) for v in a_range)
+        if not hi > lo:
+            raise ValueError(f"a_range must be (lo, hi) with hi > lo, got {a_range}")
+        self.name, self.a_range = name, (lo, hi)
+        self.a0 = float(np.clip(a0, lo, hi))
+
+    @property
+    def a(self):
+        """The pre-activations drawn, shape (n,)."""
+        return np.linspace(*self.a_range, self.n)
+
+    def _draw(self):
+        from ..plots import plot_activation
+
+        ax_g, ax_d = self.figure.subplots(1, 2)
+        g_line = plot_activation(self.name, self.a, ax=ax_g)
+        d_line = plot_activation(self.name, self.a, derivative=True, ax=ax_d)
+        (tangent,) = ax_g.plot([], [], "--", color="C3", lw=1.5)
+        (point,) = ax_g.plot([], [], "o", color="C3", ms=8)
+        (d_point,) = ax_d.plot([], [], "o", color="C3", ms=8)
+        ax_g.set_ylabel("$g(a)$")
+        ax_d.set_ylabel("$g'(a)$")
+        self.artists.update(g=g_line, derivative=d_line, tangent=tangent, point=point,
+                            derivative_point=d_point)
+
+    def _refresh(self):
+        g, g_derivative = ACTIVATIONS[self.name]
+        a = self.a
+        y = g(a)
+        dy = g_derivative(y)
+        y0, slope, line = views.tangent(self.name, self.a0, a)
+        art = self.artists
+        art["g"].set_data(a, y)
+        art["derivative"].set_data(a, dy)
+        art["tangent"].set_data(a, line)
+        art["point"].set_data([self.a0], [y0])
+        art["derivative_point"].set_data([self.a0], [slope])
+        for ax, values in ((art["g"].axes, y), (art["derivative"].axes, dy)):
+            lo, hi = float(values.min()), float(values.max())
+            pad = 0.1 * (hi - lo) if hi > lo else 0.5
+            ax.set_xlim(*self.a_range)
+            ax.set_ylim(lo - pad, hi + pad)  # from g, not the tangent, which may shoot off
+        # Plain-text titles: mathtext would be parsed again for every new number.
+        art["g"].axes.set_title(f"{self.name}: g({self.a0:.2f}) = {y0:.3f}", fontsize=11)
+        art["derivative"].axes.set_title(f"slope g'({self.a0:.2f}) = {slope:.3f}", fontsize=11)
+
+    def _dynamic(self):
+        art = self.artists
+        return [art["g"], art["derivative"], art["tangent"], art["point"],
+                art["derivative_point"], art["g"].axes.title, art["derivative"].axes.title]
+
+    def _make_controls(self):
+        import ipywidgets as widgets
+
+        lo, hi = self.a_range
+        self.controls["name"] = widgets.Dropdown(options=list(ACTIVATIONS), value=self.name,
+                                                 description="g")
+        self.controls["range"] = widgets.FloatRangeSlider(
+            value=(lo, hi), min=-10, max=10, step=0.5, description="a range",
+            readout_format=".1f")
+        self.controls["a0"] = widgets.FloatSlider(value=self.a0, min=lo, max=hi, step=0.05,
+                                                  description="a0", readout_format=".2f")
+        self._observe("name", lambda v: self.set(name=v))
+        self._observe("range", lambda v: self.set(a_range=v))
+        self._observe("a0", lambda v: self.set(a0=v))
+        return widgets.HBox([self.controls["name"], self.controls["range"],
+                             self.controls["a0"]])
+
+    def set(self, name=None, a_range=None, a0=None):
+        """Change the activation, the range and/or the point (controls follow) and redraw."""
+        self._settle(self.name if name is None else name,
+                     self.a_range if a_range is None else a_range,
+                     self.a0 if a0 is None else a0)
+        if not self.controls:
+            self.update()
+            return
+        lo, hi = self.a_range
+        with self._hold():
+            c = self.controls
+            c["name"].value = self.name
+            c["range"].value = self.a_range
+            point = c["a0"]
+            # Move the bounds in an order that never puts min above max.
+            if lo > point.max:
+                point.max, point.min = hi, lo
+            else:
+                point.min, point.max = lo, hi
+            point.value = self.a0
