@@ -12,7 +12,7 @@ instructor does with the address ``make present`` prints:
   past speaker notes, which are never on screen;
 * click a weight's slider and press the right arrow three times: the slider moves three
   steps, the explorer's image changes, and the slideshow stays on that slide;
-* Escape leaves the slideshow;
+* Escape leaves the slideshow, and the toolbar's slideshow button brings it back;
 
 with no error in the console, no uncaught exception, no failed request, no HTTP error
 and nothing loaded from outside the machine. Screenshots of the title and the explorer
@@ -186,9 +186,14 @@ def test_slideshow_starts_with_every_cell_run_and_an_explorer_runs_live(
     page.screenshot(path=SCREENSHOTS / "present_live_explorer_2.png")
     assert cell in page.evaluate(ONSCREEN_JS)  # the keys moved the slider, not the slides
 
-    # Escape leaves the slideshow
+    # Escape leaves the slideshow; the toolbar's slideshow button brings it back, at the
+    # selected cell
     page.keyboard.press("Escape")
     page.wait_for_function(f"() => ({ONSCREEN_JS})().length === 0", timeout=10_000)
+    active = page.evaluate(ACTIVE_JS)
+    page.click(".jp-NotebookPanel-toolbar [data-command='deck:toggle']")
+    page.wait_for_function(f"cell => ({ONSCREEN_JS})().includes(cell)", arg=active,
+                           timeout=10_000)
 
     assert network.console_errors == []
     assert network.errors == []
