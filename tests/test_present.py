@@ -110,6 +110,12 @@ def course(tmp_path):
     return root, notebook
 
 
+def test_the_course_folder_is_the_clone_or_else_the_notebooks_folder(monkeypatch, tmp_path):
+    assert present.course_root(NOTEBOOK) == ROOT
+    monkeypatch.setattr(present, "in_clone", lambda: False)  # as installed from a wheel
+    assert present.course_root(tmp_path / "x.ipynb") == tmp_path.resolve()
+
+
 def test_a_notebook_of_the_course_can_be_presented(course):
     root, notebook = course
     assert present.check_notebook(notebook, root) == notebook.resolve()
