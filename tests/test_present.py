@@ -295,9 +295,10 @@ def launch(tmp_path):
 
 
 @linux_only
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL],
                          ids=lambda s: s.name)
 def test_launcher_hides_its_token_and_stops_jupyterlab_with_itself(launch, stop):
+    """Ctrl-C, kill, a closed terminal, and kill -9 (Linux then sends the server SIGTERM)."""
     process, port, token = launch("--no-browser")
     (server,) = _children(process.pid)
     assert _status(port) == 403 and _status(port, token) == 200  # the token works
@@ -311,7 +312,7 @@ def test_launcher_hides_its_token_and_stops_jupyterlab_with_itself(launch, stop)
     status = process.wait(timeout=60)
     _until(lambda: not _alive(server), 30, "JupyterLab still runs")
     _until(lambda: not _alive(kernel), 30, "its kernel still runs")
-    assert status == 0
+    assert status == (-signal.SIGKILL if stop == signal.SIGKILL else 0)
 
 
 @linux_only

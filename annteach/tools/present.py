@@ -158,7 +158,8 @@ def present(notebook, root=None, browser=True):
     """Start JupyterLab, present ``notebook``, return when JupyterLab stops.
 
     Prints the notebook's address and :data:`STEPS` once JupyterLab answers.
-    SIGINT (Ctrl-C), SIGTERM or SIGHUP stop JupyterLab and its kernels.
+    SIGINT (Ctrl-C), SIGTERM or SIGHUP stop JupyterLab and its kernels; on
+    Linux so does SIGKILL (the server gets SIGTERM when this process dies).
 
     Parameters
     ----------
