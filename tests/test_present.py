@@ -110,6 +110,12 @@ def course(tmp_path):
     return root, notebook
 
 
+def test_the_readme_quotes_the_steps_the_launcher_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Presenting live\n", 1)[1].split("\n## ", 1)[0]
+    assert f"```\n{present.STEPS}\n```" in section
+
+
 def test_the_course_folder_is_the_clone_or_else_the_notebooks_folder(monkeypatch, tmp_path):
     assert present.course_root(NOTEBOOK) == ROOT
     monkeypatch.setattr(present, "in_clone", lambda: False)  # as installed from a wheel
