@@ -77,10 +77,11 @@ outputs: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
-# Present a notebook with RISE: make present NB=notebooks/01_introduction_xor.ipynb
+# Present a notebook as live slides, explorers included (JupyterLab opens it, runs its cells
+# and starts the slideshow): make present NB=notebooks/02_error_surfaces.ipynb
 present: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make present NB=notebooks/NN_name.ipynb"; exit 2; }
-	$(BIN)/python -m annteach present $(NB)
+	$(BIN)/python -m annteach present "$(NB)"
 
 $(NODE_STAMP): slides/package.json slides/package-lock.json
 	npm ci --prefix slides --no-audit --no-fund

@@ -1,10 +1,10 @@
-"""Unit tests of the course build tools: annteach.tools.decks, .offline and .present (no
-browser; see test_slides_browser.py for that)."""
+"""Unit tests of the course build tools: annteach.tools.decks and .offline (no browser; see
+test_slides_browser.py for that; presenting is tested in test_present.py)."""
 
 import nbformat
 import pytest
 
-from annteach.tools import decks, offline, present
+from annteach.tools import decks, offline
 
 
 def _nb(*slide_types, rise=None):
@@ -221,15 +221,3 @@ def test_build_course_needs_notebooks(tmp_path):
     with pytest.raises(ValueError, match="no lecture notebooks"):
         decks.build_course(tmp_path, tmp_path / "build")
 
-
-def test_rise_url(tmp_path):
-    notebook = tmp_path / "notebooks" / "01_x.ipynb"
-    url = present.rise_url(notebook, tmp_path, 8899, "abc")
-    assert url == "http://127.0.0.1:8899/rise/notebooks/01_x.ipynb?token=abc"
-
-
-def test_jupyter_lab_command_binds_to_localhost_without_browser(tmp_path):
-    command = present.jupyter_lab_command(tmp_path, 8899, "abc")
-    assert "--no-browser" in command
-    assert "--ip=127.0.0.1" in command and "--port=8899" in command
-    assert "--IdentityProvider.token=abc" in command

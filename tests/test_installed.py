@@ -81,6 +81,9 @@ def test_the_wheel_carries_the_weights_not_the_tools_data(installed):
     assert (package / "weights" / "cnn.json").is_file()
     assert (package / "results" / "comparison.json").is_file()
     assert (package / "tools" / "student.py").is_file()
+    extension = package / "tools" / "present_lab" / "annteach-present"
+    assert (extension / "package.json").is_file()
+    assert (extension / "static" / "remoteEntry.js").is_file()
     assert not (installed / "data").exists() and not (installed / "notebooks").exists()
 
 
