@@ -36,4 +36,10 @@ from .style import (  # noqa: F401
 )
 from .surfaces import plot_error_contour, plot_error_surface, plot_sample_errors  # noqa: F401
 from .training import plot_confusion_matrix, plot_learning_curve  # noqa: F401
-from .xor import XOR_COLORS, draw_xor_network, plot_xor_data, plot_xor_line  # noqa: F401
+from .xor import (  # noqa: F401
+    XOR_COLORS,
+    draw_xor_network,
+    plot_network_boundary,
+    plot_xor_data,
+    plot_xor_line,
+)

@@ -10,7 +10,8 @@ from .alt import describe_axes_default
 from .colors import CLASS_COLORS, INK, WEIGHT_COLORS
 from .style import FIGSIZE, FONT_PT
 
-__all__ = ["XOR_COLORS", "draw_xor_network", "plot_xor_data", "plot_xor_line", "weight_label"]
+__all__ = ["XOR_COLORS", "draw_xor_network", "plot_network_boundary", "plot_xor_data",
+           "plot_xor_line", "weight_label"]
 
 #: Colours of class 0 and class 1 (the course's class colours).
 XOR_COLORS = CLASS_COLORS
@@ -44,9 +45,9 @@ def plot_xor_data(ax=None, size=260, legend=None):
     if legend is None:
         legend = ax is None
     ax = get_ax(ax, FIGSIZE["square"])
-    X, Y = xor_dataset()
+    X, T = xor_dataset()
     scatters = [
-        ax.scatter(X[Y == c, 0], X[Y == c, 1], s=size, color=XOR_COLORS[c],
+        ax.scatter(X[T == c, 0], X[T == c, 1], s=size, color=XOR_COLORS[c],
                    marker=XOR_MARKERS[c], edgecolors=INK, linewidths=1.5, zorder=3,
                    label=f"class {c} ($t = {c}$)")
         for c in (0, 1)
@@ -61,27 +62,30 @@ def plot_xor_data(ax=None, size=260, legend=None):
     if legend:
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     describe_axes_default(ax, "The four XOR samples in the (x1, x2) plane: class 0 (blue "
-                          f"circles) at {_points(X[Y == 0])}, class 1 (vermillion squares) at "
-                          f"{_points(X[Y == 1])}; each class sits on one diagonal, so no "
+                          f"circles) at {_points(X[T == 0])}, class 1 (vermillion squares) at "
+                          f"{_points(X[T == 1])}; each class sits on one diagonal, so no "
                           "straight line separates them.")
     return scatters
 
 
-def plot_xor_line(w1, w2, b, ax=None, legend=None):
+def plot_xor_line(v1, v2, c, ax=None, legend=None):
     """A straight decision boundary on the XOR data, with its mistakes circled.
 
-    The line ``w1*x1 + w2*x2 + b = 0`` predicts class 1 where
-    ``w1*x1 + w2*x2 + b > 0`` (that side is shaded) and class 0 elsewhere.
+    The single linear unit with weights ``v1, v2`` and bias ``c`` (lecture 1's names,
+    distinct from the 2-2-1 network's ``w1 ... w6, b1 ... b3``) predicts class 1 where
+    ``v1*x1 + v2*x2 + c > 0`` (that side is shaded) and class 0 elsewhere; its decision
+    boundary is the line ``v1*x1 + v2*x2 + c = 0``.
 
     Parameters
     ----------
-    w1, w2, b : float
-        Line coefficients; ``w1`` and ``w2`` must not both be 0.
+    v1, v2, c : float
+        The unit's weights and bias; ``v1`` and ``v2`` must not both be 0.
     ax : matplotlib Axes, optional
         Where to draw; a new figure when None.
     legend : bool, optional
         Key the classes, the shaded side and the circled mistakes; by default only in a
-        figure of its own (of several panels, pass True for one).
+        figure of its own (of several panels, pass True for one: the key then goes above the
+        figure, in one row).
 
     Returns
     -------
@@ -91,24 +95,24 @@ def plot_xor_line(w1, w2, b, ax=None, legend=None):
         shape (M,), indices into ``xor_dataset()`` of misclassified samples;
         ``"marks"``: the PathCollection circling them.
     """
-    if w1 == 0 and w2 == 0:
-        raise ValueError("w1 and w2 are both 0: that is not a line")
+    if v1 == 0 and v2 == 0:
+        raise ValueError("v1 and v2 are both 0: that is not a line")
     if legend is None:
         legend = ax is None
     ax = get_ax(ax, FIGSIZE["square"])
     scatters = plot_xor_data(ax, legend=False)
-    X, Y = xor_dataset()
-    wrong = np.flatnonzero((X @ np.array([w1, w2]) + b > 0) != (Y == 1))
+    X, T = xor_dataset()
+    wrong = np.flatnonzero((X @ np.array([v1, v2]) + c > 0) != (T == 1))
     # Shade the class-1 side: evaluate the sign on a grid covering the axes.
     g = np.linspace(-0.5, 1.5, 201)
     G1, G2 = np.meshgrid(g, g)
-    ax.contourf(G1, G2, w1 * G1 + w2 * G2 + b, levels=[0, np.inf], colors=[XOR_COLORS[1]],
+    ax.contourf(G1, G2, v1 * G1 + v2 * G2 + c, levels=[0, np.inf], colors=[XOR_COLORS[1]],
                 alpha=0.15)
-    if w2 != 0:
+    if v2 != 0:
         xs = np.array([-0.5, 1.5])
-        (line,) = ax.plot(xs, -(w1 * xs + b) / w2, color="black")
+        (line,) = ax.plot(xs, -(v1 * xs + c) / v2, color="black")
     else:
-        (line,) = ax.plot([-b / w1] * 2, [-0.5, 1.5], color="black")
+        (line,) = ax.plot([-c / v1] * 2, [-0.5, 1.5], color="black")
     marks = ax.scatter(X[wrong, 0], X[wrong, 1], s=900, facecolors="none",
                        edgecolors=INK, linestyles="--", linewidths=2, zorder=4)
     ax.set_xlim(-0.5, 1.5)
@@ -118,10 +122,14 @@ def plot_xor_line(w1, w2, b, ax=None, legend=None):
                    Patch(facecolor=XOR_COLORS[1], alpha=0.25, label="predicted class 1"),
                    Line2D([], [], marker="o", markersize=16, markerfacecolor="none",
                           markeredgecolor=INK, linestyle="none", label="misclassified")]
-        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
-                  frameon=False)
+        if len(ax.figure.get_axes()) > 1:  # one key for the figure, clear of panel titles
+            ax.figure.legend(handles=handles, loc="outside upper center", ncol=len(handles),
+                             frameon=False)
+        else:
+            ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
+                      frameon=False)
     samples = "none" if not len(wrong) else _points(X[wrong])
-    describe_axes_default(ax, f"The line {w1:g} x1 + {w2:g} x2 + {b:g} = 0 on the four XOR "
+    describe_axes_default(ax, f"The line {v1:g} x1 + {v2:g} x2 + {c:g} = 0 on the four XOR "
                           "samples, the side it predicts as class 1 shaded: it misclassifies "
                           f"{len(wrong)} of 4 ({samples}).")
     return {"scatters": scatters, "line": line, "wrong": wrong, "marks": marks}
@@ -141,8 +149,8 @@ _EDGES = [
 ]
 # Where along an edge its label sits (0 = source, 1 = target): the crossing
 # input-to-hidden edges w4 and w5 are labelled near their source, away from the crossing;
-# the straight ones half-way; the bias edges where no other edge passes.
-_LABEL_AT = {"w3": 0.5, "w4": 0.24, "w5": 0.24, "w6": 0.5, "b2": 0.3, "b3": 0.55,
+# w6 right of where the b2 edge crosses it; the others where no other edge passes.
+_LABEL_AT = {"w3": 0.5, "w4": 0.24, "w5": 0.24, "w6": 0.63, "b2": 0.3, "b3": 0.55,
              "w1": 0.5, "w2": 0.5, "b1": 0.55}
 
 
@@ -218,3 +226,71 @@ def draw_xor_network(weights=None, ax=None, radius=0.32):
                           "node 1 feed the hidden units h1 and h2; h1, h2 and a second bias "
                           "node feed the output y." + values)
     return {"nodes": nodes, "edges": edges, "labels": labels}
+
+
+# Hidden unit -> (weight on x1, weight on x2, bias), names as in annteach.xor_net.
+_HIDDEN = {"h1": ("w3", "w4", "b2"), "h2": ("w5", "w6", "b3")}
+_HIDDEN_STYLES = {"h1": "--", "h2": ":"}
+
+
+def plot_network_boundary(weights=None, ax=None, colorbar=True, legend=None):
+    """The 2-2-1 network's output and decision boundary, with its hidden units' lines.
+
+    Hidden unit ``h1 = g(w3 x1 + w4 x2 + b2)`` is 1/2 on the line ``w3 x1 + w4 x2 + b2 = 0``
+    (``h2``: ``w5, w6, b3``), ``g`` the logistic. The decision boundary ``y = 1/2`` is where
+    ``w1 h1 + w2 h2 + b1 = 0``: a curve in general, close to the two lines where the hidden
+    units saturate. Drawn with :func:`annteach.plots.plot_decision_boundary`.
+
+    Parameters
+    ----------
+    weights : dict, optional
+        Weight values by name; missing ones take ``annteach.XOR_WEIGHTS``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new course-sized square figure when None.
+    colorbar : bool, optional
+        Add a colour bar for the output.
+    legend : bool, optional
+        Key the classes, the boundary and the two lines above the figure (one key for a
+        figure of several panels: pass True for one of them); by default only in a figure
+        of its own.
+
+    Returns
+    -------
+    dict
+        ``"image"``, ``"boundary"``, ``"points"`` as returned by ``plot_decision_boundary``;
+        ``"lines"``: ``{"h1": Line2D, "h2": Line2D}`` (a unit whose two input weights are
+        both 0 has no line and is left out).
+    """
+    from ..xor import xor_net
+    from .boundary import plot_decision_boundary
+
+    weights = dict(weights or {})
+    check_weight_names(weights)
+    weights = {**XOR_WEIGHTS, **weights}
+    if legend is None:
+        legend = ax is None
+    ax = get_ax(ax, FIGSIZE["square"])
+    image, boundary, points = plot_decision_boundary(
+        lambda X: xor_net(X[:, 0], X[:, 1], **weights), ax=ax, colorbar=colorbar,
+        legend=False)
+    ax.set_title("")
+    lines = {}
+    for unit, (n1, n2, nb) in _HIDDEN.items():
+        v1, v2, c = weights[n1], weights[n2], weights[nb]
+        if v1 == 0 and v2 == 0:
+            continue
+        if abs(v2) >= abs(v1):
+            xs = np.array([-0.5, 1.5])
+            ys = -(v1 * xs + c) / v2
+        else:
+            ys = np.array([-0.5, 1.5])
+            xs = -(v2 * ys + c) / v1
+        (lines[unit],) = ax.plot(xs, ys, color=INK, linestyle=_HIDDEN_STYLES[unit],
+                                 linewidth=2, scalex=False, scaley=False,
+                                 label=f"${unit[0]}_{unit[1]} = 1/2$")
+    if legend:
+        handles = [*points, Line2D([], [], color=INK, lw=2.5, label="$y = 1/2$"),
+                   *lines.values()]
+        ax.figure.legend(handles=handles, loc="outside upper center", ncol=len(handles),
+                         frameon=False)
+    return {"image": image, "boundary": boundary, "points": points, "lines": lines}
