@@ -31,8 +31,6 @@ KNOWN_OVERFLOW = {
     "01_introduction_xor": {"5.2": "The four samples in the input plane",
                             "6.1": "A hidden layer solves it: the 2-2-1 network",
                             "7.1": "The logistic activation"},
-    "02_error_surfaces": {"5.2": "Two descents from nearby starting points",
-                          "6.1": "One sample at a time"},
     "06_convolutional_networks": {"7.2": "The first 15 misclassified test digits"},
 }
 
