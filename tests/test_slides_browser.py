@@ -28,8 +28,6 @@ NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
 KNOWN_OVERFLOW = {
     # The plot helpers draw slide-sized figures for slides that show a heading and the
     # figure; these slides still show the plotting code and text above the figure too.
-    "02_error_surfaces": {"5.2": "Two descents from nearby starting points",
-                          "6.1": "One sample at a time"},
     "06_convolutional_networks": {"7.2": "The first 15 misclassified test digits"},
 }
 

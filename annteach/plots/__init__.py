@@ -25,6 +25,7 @@ from .cnn import (  # noqa: F401
 )
 from .comparison import plot_errors_vs_params  # noqa: F401
 from .digits import plot_digit_gallery, tile_images  # noqa: F401
+from .line_minimum import plot_line_minimum  # noqa: F401
 from .progress import LiveTrainingPlot, plot_training_progress, progress_line  # noqa: F401
 from .style import (  # noqa: F401
     FIGSIZE,
