@@ -33,7 +33,6 @@ KNOWN_OVERFLOW = {
                             "7.1": "The logistic activation"},
     "02_error_surfaces": {"5.2": "Two descents from nearby starting points",
                           "6.1": "One sample at a time"},
-    "06_convolutional_networks": {"7.2": "The first 15 misclassified test digits"},
 }
 
 # Waits until reveal.js, MathJax, the fonts and the images are ready.

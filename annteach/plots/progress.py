@@ -133,7 +133,8 @@ class LiveTrainingPlot:
     target : float, optional
         Accuracy drawn as a dashed line and reported by the text line.
     figsize : (float, float), optional
-        The course's wide figure by default.
+        As wide as the course's wide figure and lower, so that a slide holds a heading, the
+        training call, the figure and its line of text.
 
     Attributes
     ----------
@@ -145,7 +146,7 @@ class LiveTrainingPlot:
         What the latest redraw drew (:func:`plot_training_progress`).
     """
 
-    def __init__(self, epochs=None, target=None, figsize=FIGSIZE["wide"]):
+    def __init__(self, epochs=None, target=None, figsize=(FIGSIZE["wide"][0], 4.0)):
         self.epochs, self.target = epochs, target
         self.fig = Figure(figsize=figsize, layout="constrained")
         self.axes = self.fig.subplots(1, 2)
