@@ -47,22 +47,10 @@ KNOWN_FIGURE_PROBLEMS = {
         "12.2": ["no alt text", "not drawn in the course style"],
         "13.1": ["no alt text", "not drawn in the course style"],
     },
-    "05_mnist": {
-        "4.1": ["no alt text", "not drawn in the course style", "small figure"],
-        "7.1": ["no alt text", "not drawn in the course style", "small figure"],
-        "7.2": ["no alt text", "not drawn in the course style", "small figure"],
-    },
+    # The digit explorer's static view (annteach/widgets/digits.py: 11 pt titles, no
+    # description yet) is restyled with the explorers.
     "06_convolutional_networks": {
-        "3.2": ["no alt text", "not drawn in the course style"],
-        "7.2": ["no alt text", "not drawn in the course style"],
-        "8.1": ["no alt text", "not drawn in the course style"],
-        "9.1": ["no alt text", "not drawn in the course style"],
-        "10.1": ["no alt text", "not drawn in the course style"],
-        "11.3": ["no alt text", "not drawn in the course style", "small figure"],
-        "11.4": ["no alt text", "not drawn in the course style", "small figure"],
-    },
-    "07_discussion": {
-        "3.2": ["no alt text", "not drawn in the course style", "small figure"],
+        "10.1": ["no alt text", "small text"],
     },
 }
 # axe-core violations still in the lecture notebooks: {stem: {"h.v": {rule ids}}}.

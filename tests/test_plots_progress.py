@@ -9,7 +9,16 @@ import nbformat
 import numpy as np
 import pytest
 
-from annteach.plots import LiveTrainingPlot, plot_training_progress, progress_line
+from annteach.plots import (
+    FIGSIZE,
+    LiveTrainingPlot,
+    alt_text,
+    plot_training_progress,
+    progress_line,
+    smallest_font_pt,
+)
+from annteach.plots.colors import TEST_COLOR, TRAIN_COLOR
+from annteach.plots.style import MIN_FONT_PT, course_style
 
 HISTORY = [
     {"epoch": 0.5, "loss": 0.53, "accuracy": 0.85, "test_accuracy": 0.9774, "seconds": 5.0},
@@ -48,6 +57,20 @@ def test_progress_without_test_accuracy_into_given_axes():
     assert axes[1].get_xlim() == pytest.approx((0, 1.04))
 
 
+def test_progress_in_the_course_style_says_what_it_shows():
+    with course_style():
+        lines = plot_training_progress(HISTORY, epochs=2, target=0.99)
+    fig = lines["loss"].figure
+    assert tuple(fig.get_size_inches()) == FIGSIZE["wide"]
+    assert lines["loss"].get_color() == TRAIN_COLOR and lines["accuracy"].get_color() == TEST_COLOR
+    assert smallest_font_pt(fig) >= MIN_FONT_PT
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "0.050" in texts and "99.11 %" in texts  # the latest values on the figure
+    alt = alt_text(fig)
+    assert "from 0.530 down to 0.050 after 21.2 s" in alt
+    assert "from 97.74 % to 99.11 %" in alt and "99 %" in alt
+
+
 def test_progress_line_says_when_the_target_was_reached():
     assert progress_line(HISTORY, target=0.99) == (
         "epoch 2.00: training loss 0.0500, test accuracy 99.11 % after 21.2 s "
@@ -69,6 +92,7 @@ def test_live_plot_in_an_executed_notebook_leaves_one_figure_and_one_line(tmp_pa
     cell = (
         "import matplotlib.pyplot as plt\n"
         "import annteach as at\n"
+        "at.plots.use_course_style()\n"
         f"history = {HISTORY!r}\n"
         "live = at.plots.LiveTrainingPlot(epochs=2, target=0.99)\n"
         "for n in range(1, 5):\n"
@@ -82,4 +106,7 @@ def test_live_plot_in_an_executed_notebook_leaves_one_figure_and_one_line(tmp_pa
     outputs = nbformat.read(path, as_version=4).cells[0].outputs
     assert [o.output_type for o in outputs] == ["display_data", "display_data"]
     assert "image/png" in outputs[0].data
+    shown = outputs[0].metadata["image/png"]  # as the course style shows figures
+    assert "to 99.11 %" in shown["alt"] and shown["annteach"]["font_pt"] >= MIN_FONT_PT
+    assert shown["width"] > shown["height"]
     assert outputs[1].data == {"text/plain": progress_line(HISTORY, target=0.99)}

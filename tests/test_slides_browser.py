@@ -28,7 +28,6 @@ NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
 KNOWN_OVERFLOW = {
     # The plot helpers draw slide-sized figures for slides that show a heading and the
     # figure; these slides still show the plotting code and text above the figure too.
-    "06_convolutional_networks": {"7.2": "The first 15 misclassified test digits"},
 }
 
 # Waits until reveal.js, MathJax, the fonts and the images are ready.

@@ -4,6 +4,10 @@
 import numpy as np
 from matplotlib.figure import Figure
 
+from .alt import describe_axes_default
+from .colors import TEST_COLOR, TRAIN_COLOR
+from .style import FIGSIZE, FONT_PT
+
 __all__ = ["LiveTrainingPlot", "plot_training_progress", "progress_line"]
 
 
@@ -19,7 +23,7 @@ def plot_training_progress(history, axes=None, epochs=None, target=None):
         Entries of :func:`annteach.training.train`: ``epoch``, ``loss``,
         ``accuracy`` and, if measured, ``test_accuracy``.
     axes : sequence of two matplotlib Axes, optional
-        Where to draw; a new (8, 3) figure with two panels when None.
+        Where to draw; a new course-sized wide figure with two panels when None.
     epochs : float, optional
         Length of the x axes (the epochs to come, so that a live plot does not
         rescale); by default the last epoch of the history.
@@ -30,12 +34,13 @@ def plot_training_progress(history, axes=None, epochs=None, target=None):
     -------
     dict of str to matplotlib Line2D
         ``"loss"``, ``"accuracy"`` (percent; test images if measured) and,
-        with ``target``, ``"target"``; x data in epochs.
+        with ``target``, ``"target"``; x data in epochs. The latest values are
+        written next to their points, and each panel describes itself (alt text).
     """
     if axes is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
+        _, axes = plt.subplots(1, 2, figsize=FIGSIZE["wide"], layout="constrained")
     ax_loss, ax_acc = axes
     epoch = np.array([e["epoch"] for e in history], dtype=float)
     end = float(epochs) if epochs is not None else (epoch[-1] if len(epoch) else 1.0)
@@ -43,22 +48,39 @@ def plot_training_progress(history, axes=None, epochs=None, target=None):
     accuracy = 100 * np.array([e["test_accuracy" if test else "accuracy"] for e in history],
                               dtype=float)
     lines = {}
-    (lines["loss"],) = ax_loss.plot(epoch, [e["loss"] for e in history], "o-", color="C0")
+    loss = np.array([e["loss"] for e in history], dtype=float)
+    (lines["loss"],) = ax_loss.plot(epoch, loss, "o-", color=TRAIN_COLOR)
     ax_loss.set_ylim(bottom=0)
     ax_loss.set_title("training loss (mean cross-entropy)", fontsize="medium")
-    (lines["accuracy"],) = ax_acc.plot(epoch, accuracy, "s-", color="C1")
-    ax_acc.set_title(f"accuracy on the {'test images' if test else 'training batches'} (%)",
-                     fontsize="medium")
+    ax_loss.set_ylabel("E (mean per sample)")
+    which = "test images" if test else "training batches"
+    (lines["accuracy"],) = ax_acc.plot(epoch, accuracy, "s-",
+                                       color=TEST_COLOR if test else TRAIN_COLOR)
+    ax_acc.set_title(f"accuracy on the {which} (%)", fontsize="medium")
+    ax_acc.set_ylabel("accuracy (%)")
     low = min([97.0] + list(accuracy))
     if target is not None:
         lines["target"] = ax_acc.axhline(100 * target, color="0.3", linestyle=":", linewidth=1.2)
         ax_acc.annotate(f"{100 * target:g} %", (0, 100 * target), xytext=(3, 3),
-                        textcoords="offset points", fontsize="small", color="0.3")
+                        textcoords="offset points", fontsize=FONT_PT["annotation"], color="0.3")
         low = min(low, 100 * target - 1)
     ax_acc.set_ylim(np.floor(low), 100)
     for ax in axes:
         ax.set_xlim(0, 1.04 * end)
         ax.set_xlabel("epoch")
+    if len(epoch):
+        ax_loss.annotate(f"{loss[-1]:.3f}", (epoch[-1], loss[-1]), xytext=(-6, 10),
+                         textcoords="offset points", ha="right", fontsize=FONT_PT["annotation"])
+        ax_acc.annotate(f"{accuracy[-1]:.2f} %", (epoch[-1], accuracy[-1]), xytext=(-6, -18),
+                        textcoords="offset points", ha="right", fontsize=FONT_PT["annotation"])
+        seconds = f" after {history[-1]['seconds']:.1f} s" if "seconds" in history[-1] else ""
+        describe_axes_default(ax_loss, f"Training loss (mean cross-entropy per sample) after "
+                              f"each of {len(epoch)} evaluations up to epoch {epoch[-1]:.2f}: "
+                              f"from {loss[0]:.3f} down to {loss[-1]:.3f}{seconds}.")
+        describe_axes_default(ax_acc, f"Accuracy on the {which} at the same points: from "
+                              f"{accuracy[0]:.2f} % to {accuracy[-1]:.2f} %" + (
+                                  f", against a dotted target line at {100 * target:g} %"
+                                  if target is not None else "") + ".")
     return lines
 
 
@@ -111,6 +133,8 @@ class LiveTrainingPlot:
     target : float, optional
         Accuracy drawn as a dashed line and reported by the text line.
     figsize : (float, float), optional
+        As wide as the course's wide figure and lower, so that a slide holds a heading, the
+        training call, the figure and its line of text.
 
     Attributes
     ----------
@@ -122,7 +146,7 @@ class LiveTrainingPlot:
         What the latest redraw drew (:func:`plot_training_progress`).
     """
 
-    def __init__(self, epochs=None, target=None, figsize=(8, 3)):
+    def __init__(self, epochs=None, target=None, figsize=(FIGSIZE["wide"][0], 4.0)):
         self.epochs, self.target = epochs, target
         self.fig = Figure(figsize=figsize, layout="constrained")
         self.axes = self.fig.subplots(1, 2)
@@ -138,11 +162,11 @@ class LiveTrainingPlot:
 
     def png(self):
         """The figure as PNG bytes (what the notebook shows)."""
-        import io
+        import base64
 
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue()
+        from .style import figure_png
+
+        return base64.b64decode(figure_png(self.fig)[0])
 
     def _show(self, text):
         try:
@@ -152,16 +176,18 @@ class LiveTrainingPlot:
         shell = get_ipython()
         if shell is None or getattr(shell, "kernel", None) is None:
             return  # not in a notebook kernel: nothing to show
-        import base64
-
         from IPython.display import display
 
-        picture = {"image/png": base64.b64encode(self.png()).decode("ascii"),
+        from .style import figure_png
+
+        data, metadata = figure_png(self.fig)   # retina PNG with its alt text and font size
+        picture = {"image/png": data,
                    "text/plain": "(figure: training loss and accuracy per epoch)"}
+        shown = {"image/png": metadata}
         status = {"text/plain": text}
         if self._handles is None:
-            self._handles = (display(picture, raw=True, display_id=True),
+            self._handles = (display(picture, raw=True, metadata=shown, display_id=True),
                              display(status, raw=True, display_id=True))
         else:
-            self._handles[0].update(picture, raw=True)
+            self._handles[0].update(picture, raw=True, metadata=shown)
             self._handles[1].update(status, raw=True)
