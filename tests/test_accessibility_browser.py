@@ -53,10 +53,8 @@ KNOWN_FIGURE_PROBLEMS = {
         "4.1": ["no alt text", "not drawn in the course style"],
         "6.2": ["no alt text", "not drawn in the course style"],
     },
-    "04_backpropagation": {
-        "12.2": ["no alt text", "not drawn in the course style"],
-        "13.1": ["no alt text", "not drawn in the course style"],
-    },
+    # the training explorer's static twin: titles at 11 pt until the explorers are restyled
+    "04_backpropagation": {"14.1": ["small text"]},
     "05_mnist": {
         "4.1": ["no alt text", "not drawn in the course style", "small figure"],
         "7.1": ["no alt text", "not drawn in the course style", "small figure"],
