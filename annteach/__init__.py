@@ -60,7 +60,12 @@ from .xor import (
     xor_weight_matrices,
     xor_weights_from_matrices,
 )
-from .xor_backprop import xor_backprop_example, xor_gradient, xor_numerical_gradient
+from .xor_backprop import (
+    xor_backprop_example,
+    xor_gradient,
+    xor_numerical_gradient,
+    xor_values_by_unit,
+)
 from .xor_seeds import XorSeedRuns, train_xor_seeds
 
 __version__ = "0.1.0"
@@ -100,6 +105,7 @@ __all__ = [
     "xor_dataset", "xor_error", "xor_error_gradient", "xor_gradient", "xor_net",
     "xor_numerical_gradient", "xor_sample_errors", "xor_weight_matrices",
     "xor_weights_from_matrices",
+    "xor_values_by_unit",
 ]
 
 

@@ -16,10 +16,25 @@ import numpy as np
 from .activations import logistic, logistic_derivative
 from .gradcheck import numerical_gradient
 from .layers import add_bias, backprop, fprop, remove_bias
-from .xor import XOR_WEIGHTS, check_weight_names, xor_dataset, xor_error, xor_weight_matrices
+from .xor import (
+    XOR_WEIGHT_POSITIONS,
+    XOR_WEIGHTS,
+    check_weight_names,
+    xor_dataset,
+    xor_error,
+    xor_weight_matrices,
+)
 from .xor import xor_weights_from_matrices as _named
 
-__all__ = ["xor_backprop_example", "xor_gradient", "xor_numerical_gradient"]
+__all__ = [
+    "xor_backprop_example",
+    "xor_gradient",
+    "xor_numerical_gradient",
+    "xor_values_by_unit",
+]
+
+#: The units of the 2-2-1 network by (layer, row) of the matrix form.
+_UNITS = {(1, 0): "y", (0, 0): "h1", (0, 1): "h2"}
 
 
 def _check_samples(X, T):
@@ -137,3 +152,37 @@ def xor_numerical_gradient(weights=None, eps=1e-5):
     w = np.array([float({**XOR_WEIGHTS, **weights}[k]) for k in names])
     grad = numerical_gradient(lambda v: 0.5 * xor_error(**dict(zip(names, v))), w, eps)
     return dict(zip(names, (float(g) for g in grad)))
+
+
+def xor_values_by_unit(values, prefix="", digits=4):
+    """Nine named numbers of the 2-2-1 network (weights or derivatives), one line per unit.
+
+    The line of a unit lists the weights that lead into it, in the order of
+    its row of the matrix form (:data:`annteach.XOR_WEIGHT_POSITIONS`): the
+    output ``y`` (``w1, w2, b1``), then ``h1`` (``w3, w4, b2``) and ``h2``
+    (``w5, w6, b3``).
+
+    Parameters
+    ----------
+    values : dict
+        ``name -> number`` for all nine names of :data:`annteach.XOR_WEIGHTS`.
+    prefix : str, optional
+        Written before each name, e.g. ``"dE/d"``.
+    digits : int, optional
+        Decimal places.
+
+    Returns
+    -------
+    str
+        Three lines such as ``"y : dE/dw1 = -0.0566  dE/dw2 = -0.0525  dE/db1 = -0.1078"``.
+    """
+    values = dict(values)
+    check_weight_names(values)
+    missing = [name for name in XOR_WEIGHTS if name not in values]
+    if missing:
+        raise ValueError(f"values for all nine weights are needed; missing {missing}")
+    rows = {unit: [None] * 3 for unit in _UNITS.values()}
+    for name, (layer, row, column) in XOR_WEIGHT_POSITIONS.items():
+        number = float(values[name]) + 0.0                 # no "-0.0000"
+        rows[_UNITS[layer, row]][column] = f"{prefix}{name} = {number:{digits + 3}.{digits}f}"
+    return "\n".join(f"{unit:2s}: " + "  ".join(cells) for unit, cells in rows.items())

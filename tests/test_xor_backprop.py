@@ -78,3 +78,31 @@ def test_gradient_on_given_samples_and_bad_input():
         at.xor_backprop_example(x=[[0, 1], [1, 0]], t=[1, 1])
     with pytest.raises(ValueError, match="w0"):
         at.xor_backprop_example(weights={"w0": 1.0})
+
+
+def test_values_by_unit_puts_each_weight_on_its_units_line():
+    # distinct values, so a weight on the wrong line or in the wrong column shows
+    values = {name: (k + 1) / 100 for k, name in enumerate(at.XOR_WEIGHTS)}
+    lines = at.xor_values_by_unit(values, prefix="dE/d", digits=2).splitlines()
+    assert lines == [
+        "y : dE/dw1 =  0.01  dE/dw2 =  0.02  dE/db1 =  0.03",
+        "h1: dE/dw3 =  0.04  dE/dw4 =  0.05  dE/db2 =  0.06",
+        "h2: dE/dw5 =  0.07  dE/dw6 =  0.08  dE/db3 =  0.09",
+    ]
+
+
+def test_values_by_unit_rounds_and_writes_no_negative_zero():
+    gradient = at.xor_backprop_example()["gradient"]     # dE/dw3 = dE/dw5 = 0 (x1 = 0)
+    text = at.xor_values_by_unit(gradient, prefix="dE/d")
+    assert "-0.0000" not in text
+    assert "dE/dw3 =  0.0000" in text
+    assert f"dE/db1 = {round(gradient['b1'], 4):.4f}" in text
+
+
+def test_values_by_unit_names_missing_and_unknown_weights():
+    values = dict(at.XOR_WEIGHTS)
+    del values["b3"]
+    with pytest.raises(ValueError, match=r"missing \['b3'\]"):
+        at.xor_values_by_unit(values)
+    with pytest.raises(ValueError, match="unknown XOR weights"):
+        at.xor_values_by_unit({**at.XOR_WEIGHTS, "w7": 1.0})
