@@ -382,7 +382,7 @@ def test_digit_steps_through_images_and_through_mistakes(digits):
     assert ex.index == right[0]
     ex.controls["mistakes"].value = True  # jumps to the next mistake (wrapping around)
     np.testing.assert_array_equal(ex.wrong, wrong)
-    assert ex.controls["mistakes"].description == f"mistakes only ({wrong.size})"
+    assert ex.controls["mistakes"].description == f"misclassified only ({wrong.size})"
     first = views.step_index(int(right[0]), len(labels), 1, wrong)
     assert ex.index == first
     k = int(np.flatnonzero(wrong == first)[0]) + 1
@@ -407,7 +407,7 @@ def test_digit_mistakes_only_with_no_mistakes_stays_put(digits):
     assert ex.wrong.size == 0 and ex.index == 3
     ex.controls["next"].click()
     assert ex.index == 3
-    assert ex.controls["mistakes"].description == "mistakes only (0)"
+    assert ex.controls["mistakes"].description == "misclassified only (0)"
 
 
 def test_digit_explorer_checks_its_data(digits):

@@ -20,7 +20,7 @@ class DigitExplorer(Explorer):
     above the figure names the image, its label and the prediction.
 
     The slider picks any image; "previous" and "next" step by one, and with
-    "mistakes only" on they step through the misclassified images only (the
+    "misclassified only" on they step through the misclassified images only (the
     caption then says which mistake of how many is shown).
 
     Parameters
@@ -50,7 +50,7 @@ class DigitExplorer(Explorer):
         Whether "previous"/"next" step through the misclassified images only.
     controls : dict
         ``"index"``: IntSlider; ``"previous"``, ``"next"``: Buttons;
-        ``"mistakes"``: ToggleButton "mistakes only".
+        ``"mistakes"``: ToggleButton "misclassified only".
     artists : dict
         ``"digit"``: AxesImage of the image; ``"bars"``: the 10 bar Rectangles
         (height = probability, colour by :func:`annteach.views.bar_roles`);
@@ -210,7 +210,7 @@ class DigitExplorer(Explorer):
             if self.mistakes_only and self._wrong is None:  # the first time takes seconds
                 toggle.description = f"classifying {len(self.images):,} images..."
             toggle.value = self.mistakes_only
-            toggle.description = f"mistakes only ({self.wrong.size})"
+            toggle.description = f"misclassified only ({self.wrong.size})"
         if self.mistakes_only and self.index not in self.wrong:
             self.step(1)
         else:
@@ -227,7 +227,7 @@ class DigitExplorer(Explorer):
                                        layout=widgets.Layout(width="110px"))
         c["next"] = widgets.Button(description="next", icon="arrow-right",
                                    layout=widgets.Layout(width="110px"))
-        c["mistakes"] = widgets.ToggleButton(value=False, description="mistakes only",
+        c["mistakes"] = widgets.ToggleButton(value=False, description="misclassified only",
                                              tooltip="previous/next step through the "
                                                      "misclassified images only",
                                              layout=widgets.Layout(width="230px"))
