@@ -362,12 +362,21 @@ def test_digit_feature_maps_are_the_first_layer(digits):
     ex = widgets.DigitExplorer(model, images, labels)
     ex.controls["index"].value = 5
     maps = model.feature_maps(images[5:6], 0)[0]
-    assert len(ex.artists["maps"]) == len(maps) == 4
-    for image, expected in zip(ex.artists["maps"], maps):
+    np.testing.assert_array_equal(ex.feature_maps(), maps)
+    mosaic = np.ma.filled(ex.artists["maps"].get_array().astype(float), np.nan)
+    top, side, bottom = ex._PAD
+    h, w = maps.shape[1] + top + bottom, maps.shape[2] + 2 * side
+    for f, expected in enumerate(maps):  # tile f: row f // cols, column f % cols
+        row, col = divmod(f, ex._tiles)
+        tile = mosaic[row * h:(row + 1) * h, col * w:(col + 1) * w]
         # one scale for all: divided by the strongest response of this image
-        np.testing.assert_allclose(image.get_array(), expected / maps.max())
-        assert image.get_clim() == (0, 1)
-        assert image.get_interpolation() == "nearest"
+        np.testing.assert_allclose(tile[top:h - bottom, side:w - side], expected / maps.max(),
+                                   rtol=1e-6)
+        assert np.all(np.isnan(tile[:top])) and np.all(np.isnan(tile[:, :side]))
+    assert ex.artists["maps"].get_clim() == (0, 1)
+    assert ex.artists["maps"].get_interpolation() == "nearest"
+    numbers = [t.get_text() for t in ex.artists["maps"].axes.texts]
+    assert numbers == [str(f) for f in range(len(maps))]
 
 
 def test_digit_steps_through_images_and_through_mistakes(digits):
@@ -493,7 +502,7 @@ def test_digit_explorer_draws_dark_ink_on_a_light_ground(digits):
     ex = widgets.DigitExplorer(model, images, labels)
     assert ex.artists["digit"].get_cmap().name == colors.DIGIT_CMAP
     assert ex.artists["digit"].get_interpolation() == "nearest"
-    assert {m.get_cmap().name for m in ex.artists["maps"]} == {colors.DIGIT_CMAP}
+    assert ex.artists["maps"].get_cmap().name == colors.DIGIT_CMAP
     legend = ex.artists["bars"][0].axes.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["true class", "wrong guess"]
 

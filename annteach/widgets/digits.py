@@ -54,9 +54,8 @@ class DigitExplorer(Explorer):
     artists : dict
         ``"digit"``: AxesImage of the image; ``"bars"``: the 10 bar Rectangles
         (height = probability, colour by :func:`annteach.views.bar_roles`);
-        ``"maps"``: one AxesImage per feature map (drawn by
-        :func:`annteach.plots.plot_feature_maps`), holding the map divided by
-        the image's strongest response.
+        ``"maps"``: one AxesImage of all feature maps, tiled (see
+        :meth:`feature_maps` for the maps themselves).
     """
 
     def __init__(self, model=None, images=None, labels=None, index=0, layer=0, static=False):
@@ -107,10 +106,11 @@ class DigitExplorer(Explorer):
         return {"truth": TRUTH_COLOR, "prediction": PREDICTION_COLOR, "other": "#BBBBBB"}
 
     def _draw(self):
+        from matplotlib import colormaps
         from matplotlib.patches import Patch
 
-        from ..plots import plot_feature_maps
         from ..plots.colors import DIGIT_CMAP, INK
+        from ..plots.style import FONT_PT
 
         probs, maps = self._look()
         colors = self._bar_colors()
@@ -130,19 +130,43 @@ class DigitExplorer(Explorer):
                                                   ("prediction", "wrong guess"))],
                       loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=1, frameon=False,
                       handlelength=1.2, borderaxespad=0)
-        axes = plot_feature_maps(maps, ncols=min(6, int(np.ceil(np.sqrt(len(maps))))),
-                                 fig=right)
-        images = [ax.images[0] for ax in axes]
-        for image in images:
-            image.set_interpolation("nearest")
-            image.set_clim(0, 1)  # each image's maps divided by their strongest response
-        images[-1].colorbar.set_label("response / strongest")
-        right.suptitle(f"feature maps of conv layer {self.layer + 1} (dark = strong)")
-        self.artists.update(digit=digit, bars=list(bars), maps=images)
+        # All maps as one image (one draw per redraw instead of one per map), each
+        # numbered above its tile; the gaps between tiles are NaN.
+        ax_maps = right.subplots()
+        self._tiles = min(6, int(np.ceil(np.sqrt(len(maps)))))
+        mosaic = self._mosaic(maps)
+        cmap = colormaps[DIGIT_CMAP].with_extremes(bad=(1, 1, 1, 0))  # gaps: see-through
+        image = ax_maps.imshow(mosaic, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        h, w = np.add(maps.shape[1:], (self._PAD[0] + self._PAD[2], 2 * self._PAD[1]))
+        for f in range(len(maps)):
+            row, col = divmod(f, self._tiles)
+            ax_maps.text(col * w + w / 2 - 0.5, row * h + self._PAD[0] - 1.0, str(f),
+                         ha="center", va="bottom", fontsize=FONT_PT["annotation"])
+        ax_maps.set_axis_off()
+        ax_maps.set_title(f"feature maps of conv layer {self.layer + 1} (dark = strong)")
+        right.colorbar(image, ax=ax_maps, label="response / strongest", shrink=0.9)
+        self.artists.update(digit=digit, bars=list(bars), maps=image)
+
+    #: Padding of each feature map in the mosaic, in map pixels: top (room for its
+    #: number), sides, bottom.
+    _PAD = (7, 1, 1)
+
+    def _mosaic(self, maps):
+        """The feature maps (F, H, W), each divided by the strongest response, as one
+        image of tiles in rows of ``self._tiles``, NaN between them."""
+        from ..plots import tile_images
+
+        top, side, bottom = self._PAD
+        padded = np.pad(maps / self._strongest_of(maps), ((0, 0), (top, bottom), (side, side)),
+                        constant_values=np.nan)
+        return tile_images(padded, -(-len(maps) // self._tiles), self._tiles, fill=np.nan)
+
+    @staticmethod
+    def _strongest_of(maps):
+        return max(float(np.max(maps)), 1e-12)
 
     def _dynamic(self):
-        art = self.artists
-        return [art["digit"], *art["bars"], *art["maps"]]
+        return [self.artists["digit"], *self.artists["bars"], self.artists["maps"]]
 
     def _refresh(self):
         probs, maps = self._look()
@@ -152,10 +176,12 @@ class DigitExplorer(Explorer):
             bar.set_height(float(p))
             bar.set_facecolor(colors[role])
         self.artists["digit"].set_data(self.images[self.index])
-        self._strongest = max(float(maps.max()), 1e-12)
-        for image, feature_map in zip(self.artists["maps"], maps):
-            image.set_data(feature_map / self._strongest)
-        self._probs = probs
+        self.artists["maps"].set_data(self._mosaic(maps))
+        self._strongest, self._maps, self._probs = self._strongest_of(maps), maps, probs
+
+    def feature_maps(self):
+        """The feature maps shown, shape (F, H, W) (before the division by the strongest)."""
+        return self._maps
 
     def _captions(self):
         label, top = int(self.labels[self.index]), int(np.argmax(self._probs))
@@ -167,18 +193,18 @@ class DigitExplorer(Explorer):
         return [(self.artists["digit"].axes, f"{where}{chr(10) if self.static else ', '}"
                                              f"label {label}"),
                 (self.artists["bars"][0].axes, f"predicted {top} ({self._probs[top]:.0%})"),
-                (self.artists["maps"][0].axes, "")]
+                (self.artists["maps"].axes, "")]
 
     def _describe(self):
         label, probs = int(self.labels[self.index]), self._probs
         order = np.argsort(-probs, kind="stable")
         verdict = "right" if order[0] == label else "wrong"
-        strongest = np.argsort([-image.get_array().max() for image in self.artists["maps"]],
+        strongest = np.argsort(-self._maps.reshape(len(self._maps), -1).max(axis=1),
                                kind="stable")[:3]
         return (f"Digit explorer, test image {self.index} of {len(self.images)}, a handwritten "
                 f"{label}. The network predicts {order[0]} with probability {probs[order[0]]:.0%} "
                 f"({verdict}), next {order[1]} with {probs[order[1]]:.0%}; the bars show all "
-                f"{probs.size} class probabilities. Right: the {len(self.artists['maps'])} "
+                f"{probs.size} class probabilities. Right: the {len(self._maps)} "
                 f"feature maps of conv layer {self.layer + 1}, dark where a filter responds "
                 f"strongly (strongest response {self._strongest:.3g}, from filters "
                 f"{', '.join(map(str, strongest))}).")

@@ -23,7 +23,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["DPI", "Explorer", "one_blas_thread", "png_bytes"]
+__all__ = ["DPI", "Explorer", "one_blas_thread", "output_grid", "png_bytes"]
 
 #: Pixels per inch of the live explorers' figures. The picture is shown as wide as the
 #: static twin at the course's 100 dpi (the browser scales it), so its text has the
@@ -49,10 +49,11 @@ def png_bytes(rgba, level=1):
     bytes
         An 8-bit RGB PNG, every row with filter type 0 (none).
     """
-    rgb = np.asarray(rgba)[:, :, :3]
-    h, w, _ = rgb.shape
-    rows = np.zeros((h, 1 + 3 * w), dtype=np.uint8)  # leading 0 = "no filter" per row
-    rows[:, 1:] = rgb.reshape(h, 3 * w)
+    rgba = np.asarray(rgba)
+    h, w, _ = rgba.shape
+    rows = np.empty((h, 1 + 3 * w), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type 0 ("none") at the start of every row
+    rows[:, 1:].reshape(h, w, 3)[...] = rgba[:, :, :3]  # one copy, straight into place
 
     def chunk(tag, data):
         return (struct.pack(">I", len(data)) + tag + data
@@ -61,6 +62,17 @@ def png_bytes(rgba, level=1):
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8 bits, RGB, no interlace
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(rows.tobytes(), level)) + chunk(b"IEND", b""))
+
+
+def output_grid(static):
+    """Grid points per side of a network-output panel (:class:`annteach.plots.DecisionBoundary`).
+
+    The lecture's 101 in a static figure; 51 live, shown with the same bilinear
+    smoothing: a quarter of the work at every step of a slider (the network's
+    outputs and the decision boundary's contour), and no visible difference at
+    the explorer's size.
+    """
+    return 101 if static else 51
 
 
 @functools.cache

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import views
-from .engine import Explorer
+from .engine import Explorer, output_grid
 
 __all__ = ["TrainingExplorer"]
 
@@ -74,7 +74,7 @@ class TrainingExplorer(Explorer):
         ax_loss.set_yscale("log")
         ax_loss.set_xlabel("epoch")
         ax_loss.set_ylabel("mean error per sample")
-        self.panel = DecisionBoundary(ax_in)
+        self.panel = DecisionBoundary(ax_in, resolution=output_grid(self.static))
         self.artists.update(loss=line, output=self.panel.image)
 
     def _refresh(self):

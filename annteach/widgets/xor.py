@@ -5,7 +5,7 @@ import numpy as np
 from .. import views
 from ..surfaces import error_grid
 from ..xor import XOR_WEIGHTS, check_weight_names, xor_dataset, xor_error, xor_net
-from .engine import Explorer
+from .engine import Explorer, output_grid
 
 __all__ = ["XorExplorer"]
 
@@ -105,7 +105,7 @@ class XorExplorer(Explorer):
         from ..plots.style import FONT_PT
 
         ax_in, ax_err = self.figure.subplots(1, 2)
-        self.panel = DecisionBoundary(ax_in)
+        self.panel = DecisionBoundary(ax_in, resolution=output_grid(self.static))
         labels = []
         if self.static:  # live, the outputs are in the caption
             X, _ = xor_dataset()
@@ -186,12 +186,13 @@ class XorExplorer(Explorer):
                 f"with the other weights fixed, from {lo:.3g} to {hi:.3g}; a white cross marks "
                 f"the current ({a}, {b}) = ({self.weights[a]:.2f}, {self.weights[b]:.2f}).")
 
-    def _cached(self):
-        return {self._colorbar.ax: self._surface_key}  # redrawn with a new surface only
+    def _layout_key(self):
+        # The surface and its colour bar change only when the sliders rest: they are part
+        # of the background, drawn again then.
+        return super()._layout_key(), self._surface_key
 
     def _dynamic(self):
-        return [*self.panel.dynamic(), *self.artists["labels"], self.artists["surface"],
-                self.artists["marker"]]
+        return [*self.panel.dynamic(), *self.artists["labels"], self.artists["marker"]]
 
     def _make_controls(self):
         import ipywidgets as widgets
