@@ -3,7 +3,9 @@
 The explorers are thin layers of sliders and redraws over these functions, so
 everything they show can be computed (and tested) without a figure or a widget:
 the grid over the input square, the tangent of an activation, a training run
-that keeps its momentum between button presses and the colours of the probability bars.
+that keeps its momentum between button presses, what each probability bar
+stands for and which image comes next when stepping through a test set or
+through its mistakes only.
 """
 
 import numpy as np
@@ -13,16 +15,20 @@ from .mlp import MLP
 from .xor import XOR_WEIGHTS, xor_dataset
 
 __all__ = [
-    "BAR_COLORS",
+    "BAR_ROLES",
     "XorTraining",
-    "bar_colors",
+    "bar_roles",
     "input_grid",
+    "position_among",
+    "step_index",
     "symmetric_weights",
     "tangent",
 ]
 
-#: Colours of the probability bars: the correct class, a wrong top class, the others.
-BAR_COLORS = {"correct": "tab:green", "wrong": "tab:red", "other": "0.65"}
+#: What a probability bar stands for: the true class, a wrong top class (the network's
+#: prediction when it is wrong), any other class. The explorer colours them with the
+#: course's ``TRUTH_COLOR``, ``PREDICTION_COLOR`` and a neutral grey.
+BAR_ROLES = ("truth", "prediction", "other")
 
 
 def input_grid(n=101, lo=0.0, hi=1.0):
@@ -192,28 +198,88 @@ class XorTraining:
         return self.model.predict_proba(X)[:, 0].reshape(np.shape(X1))
 
 
-def bar_colors(probs, label):
-    """Colours of the probability bars of one image.
+def bar_roles(probs, label):
+    """What each probability bar of one image stands for (see :data:`BAR_ROLES`).
 
     Parameters
     ----------
     probs : array_like, shape (K,)
         Class probabilities.
     label : int
-        The correct class.
+        The true class.
 
     Returns
     -------
-    colors : list of str, length K
-        ``BAR_COLORS["correct"]`` at ``label``; ``BAR_COLORS["wrong"]`` at the
-        most probable class when that is not ``label``; ``BAR_COLORS["other"]``
-        elsewhere.
+    roles : list of str, length K
+        ``"truth"`` at ``label`` (also when the network predicts it);
+        ``"prediction"`` at the most probable class when that is not ``label``;
+        ``"other"`` elsewhere.
     """
     probs = np.asarray(probs)
     if probs.ndim != 1 or not 0 <= label < probs.size:
         raise ValueError(f"need probs of shape (K,) and 0 <= label < K, "
                          f"got shape {probs.shape} and label {label}")
-    colors = [BAR_COLORS["other"]] * probs.size
-    colors[int(np.argmax(probs))] = BAR_COLORS["wrong"]
-    colors[int(label)] = BAR_COLORS["correct"]
-    return colors
+    roles = ["other"] * probs.size
+    roles[int(np.argmax(probs))] = "prediction"
+    roles[int(label)] = "truth"
+    return roles
+
+
+def step_index(index, n, direction=1, among=None):
+    """The image after (or before) ``index`` when stepping through ``n`` images.
+
+    Parameters
+    ----------
+    index : int
+        The image shown now, ``0 <= index < n``.
+    n : int
+        Number of images.
+    direction : {1, -1}, optional
+        Next (1) or previous (-1).
+    among : array_like of int, optional
+        Step through these indices only (e.g. the misclassified images,
+        increasing); ``index`` need not be one of them: the next one is the
+        first above it, the previous one the last below it.
+
+    Returns
+    -------
+    int or None
+        The new index; stepping wraps around at either end. None when
+        ``among`` is empty (nothing to step to).
+    """
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be 1 (next) or -1 (previous), got {direction}")
+    if int(n) != n or n < 1 or not 0 <= index < n:
+        raise ValueError(f"need 0 <= index < n with n >= 1, got index {index} and n {n}")
+    if among is None:
+        return int((index + direction) % n)
+    among = np.sort(np.asarray(among, dtype=np.int64).ravel())
+    if among.size and not 0 <= among[0] <= among[-1] < n:
+        raise ValueError(f"the indices stepped through must lie in [0, {n}), got "
+                         f"{among[0]} to {among[-1]}")
+    if among.size == 0:
+        return None
+    if direction > 0:
+        later = among[among > index]
+        return int(later[0] if later.size else among[0])
+    earlier = among[among < index]
+    return int(earlier[-1] if earlier.size else among[-1])
+
+
+def position_among(index, among):
+    """Where ``index`` stands among some indices: ``(k, m)`` for "k of m", or None.
+
+    Parameters
+    ----------
+    index : int
+    among : array_like of int, shape (m,)
+        Increasing indices (e.g. the misclassified images).
+
+    Returns
+    -------
+    (int, int) or None
+        ``k`` counts from 1; None when ``index`` is not among them.
+    """
+    among = np.asarray(among)
+    k = np.flatnonzero(among == index)
+    return (int(k[0]) + 1, int(among.size)) if k.size else None

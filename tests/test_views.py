@@ -146,18 +146,66 @@ def test_grid_output_is_the_network_output_at_each_point():
     assert Y[i, j] == pytest.approx(expected)
 
 
-# -- bar_colors ------------------------------------------------------
-def test_bar_colors_mark_correct_and_wrong_top_class():
-    right = views.bar_colors([0.1, 0.7, 0.2], label=1)
-    assert right == [views.BAR_COLORS["other"], views.BAR_COLORS["correct"],
-                     views.BAR_COLORS["other"]]
-    wrong = views.bar_colors([0.1, 0.3, 0.6], label=1)
-    assert wrong == [views.BAR_COLORS["other"], views.BAR_COLORS["correct"],
-                     views.BAR_COLORS["wrong"]]
+# -- bar_roles -------------------------------------------------------
+def test_bar_roles_mark_truth_and_a_wrong_top_class():
+    assert views.bar_roles([0.1, 0.7, 0.2], label=1) == ["other", "truth", "other"]
+    assert views.bar_roles([0.1, 0.3, 0.6], label=1) == ["other", "truth", "prediction"]
+    assert set(views.bar_roles([0.2, 0.5, 0.3], 0)) <= set(views.BAR_ROLES)
 
 
 @pytest.mark.parametrize("probs, label", [([0.5, 0.5], 2), ([0.5, 0.5], -1),
                                           ([[0.5, 0.5]], 0)])
-def test_bar_colors_rejects_bad_input(probs, label):
-    with pytest.raises(ValueError):
-        views.bar_colors(probs, label)
+def test_bar_roles_rejects_bad_input(probs, label):
+    with pytest.raises(ValueError, match="probs of shape"):
+        views.bar_roles(probs, label)
+
+
+# -- step_index, position_among -----------------------------------------
+def test_step_index_steps_by_one_and_wraps():
+    assert views.step_index(3, 10, 1) == 4
+    assert views.step_index(3, 10, -1) == 2
+    assert views.step_index(9, 10, 1) == 0
+    assert views.step_index(0, 10, -1) == 9
+    assert views.step_index(0, 1, 1) == 0
+
+
+def test_step_index_through_mistakes_only():
+    wrong = [2, 5, 9]
+    assert views.step_index(2, 12, 1, wrong) == 5
+    assert views.step_index(5, 12, -1, wrong) == 2
+    assert views.step_index(3, 12, 1, wrong) == 5  # from an image that is no mistake
+    assert views.step_index(3, 12, -1, wrong) == 2
+    assert views.step_index(9, 12, 1, wrong) == 2  # wraps around
+    assert views.step_index(11, 12, 1, wrong) == 2
+    assert views.step_index(2, 12, -1, wrong) == 9
+    assert views.step_index(0, 12, -1, wrong) == 9
+    assert views.step_index(4, 12, 1, [9, 2, 5]) == 5  # any order
+    assert views.step_index(4, 12, 1, []) is None
+
+
+def test_step_index_visits_every_mistake_once_per_round():
+    wrong = np.array([0, 3, 4, 10, 19])
+    seen, index = [], 7
+    for _ in range(len(wrong)):
+        index = views.step_index(index, 20, 1, wrong)
+        seen.append(index)
+    assert seen == [10, 19, 0, 3, 4]
+    back = [views.step_index(i, 20, -1, wrong) for i in seen]
+    assert back == [4, 10, 19, 0, 3]
+
+
+@pytest.mark.parametrize("args, message", [
+    ((10, 10, 1), "index"), ((-1, 10, 1), "index"), ((0, 0, 1), "index"),
+    ((0, 10, 2), "direction"), ((0, 10, 1, [3, 10]), "must lie in"),
+    ((0, 10, 1, [-1]), "must lie in"),
+])
+def test_step_index_rejects_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        views.step_index(*args)
+
+
+def test_position_among_counts_from_one():
+    assert views.position_among(5, [2, 5, 9]) == (2, 3)
+    assert views.position_among(2, [2, 5, 9]) == (1, 3)
+    assert views.position_among(4, [2, 5, 9]) is None
+    assert views.position_among(4, []) is None

@@ -18,6 +18,8 @@ from annteach import views, widgets
 from annteach.cnn import CNN
 from annteach.cnn_files import default_model_path
 from annteach.evaluation import misclassified
+from annteach.plots import colors
+from annteach.plots.style import FIGSIZE, MIN_FONT_PT
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +37,8 @@ def test_png_round_trips_the_canvas():
     ex = widgets.ActivationExplorer()
     canvas = np.asarray(ex.figure.canvas.buffer_rgba())[:, :, :3]
     np.testing.assert_array_equal(png_pixels(ex), canvas)
-    assert canvas.shape[:2] == (int(ex.figsize[1] * 100), int(ex.figsize[0] * 100))
+    dpi = widgets.engine.DPI
+    assert canvas.shape[:2] == (round(ex.figsize[1] * dpi), round(ex.figsize[0] * dpi))
 
 
 def full_redraw(explorer):
@@ -51,10 +54,10 @@ def full_redraw(explorer):
             artist.set_animated(True)
 
 
-def _digits_explorer():
+def _digits_explorer(**kwargs):
     images, labels = at.load_mnist("test")
     model = CNN(conv_channels=(4,), paddings=(2,), hidden=None, seed=0)
-    return widgets.DigitExplorer(model, at.scale(images[:10]), labels[:10])
+    return widgets.DigitExplorer(model, at.scale(images[:10]), labels[:10], **kwargs)
 
 
 @pytest.mark.parametrize("build, changes", [
@@ -111,8 +114,9 @@ def test_xor_slider_redraws_boundary_outputs_and_marker():
     np.testing.assert_allclose(np.ravel(ex.artists["marker"].get_data()), [3.0, -2.5])
     X, _ = at.xor_dataset()
     y = at.xor_net(X[:, 0], X[:, 1], **ex.weights)
-    assert [t.get_text() for t in ex.artists["labels"]] == [f"{v:.2f}" for v in y]
-    assert f"{float(at.xor_error(**ex.weights)):.4f}" in ex.panel.ax.get_title()
+    for (x1, x2), y_n in zip(X, y):  # live, the outputs are in the caption
+        assert f"({x1:g},{x2:g}) {y_n:.2f}" in ex.caption.value
+    assert f"E = {float(at.xor_error(**ex.weights)):.4f}" in ex.caption.value
     assert not np.array_equal(png_pixels(ex), before)
 
 
@@ -124,6 +128,32 @@ def test_xor_other_weights_recompute_the_surface_only_when_needed():
     ex.controls["w1"].value = 4.0  # a fixed weight: a new surface
     assert ex.artists["surface"] is not surface
     assert surface.axes is None  # the old contours were removed
+
+
+def test_xor_surface_waits_until_the_sliders_rest():
+    # In a notebook (an event loop runs) a new surface is computed once the sliders
+    # rest; the output panel follows every step at once.
+    import asyncio
+
+    ex = widgets.XorExplorer()
+    surface = ex.artists["surface"]
+
+    async def drag():
+        for value in (1.0, 2.0, 3.0):
+            ex.controls["w1"].value = value
+            assert ex.artists["surface"] is surface
+            np.testing.assert_allclose(ex.artists["output"].get_array(),
+                                       at.xor_net(*ex.grid, **ex.weights))
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(widgets.engine.SETTLE_SECONDS + 0.5)
+
+    asyncio.run(drag())
+    assert ex.artists["surface"] is not surface and surface.axes is None
+    _, _, E = at.error_grid("w5", "w6", **{k: v for k, v in ex.weights.items()
+                                            if k not in ("w5", "w6")})
+    levels = ex.artists["surface"].levels
+    assert ex.weights["w1"] == 3.0 and levels[0] <= E.min() and levels[-1] >= E.max()
+    np.testing.assert_array_equal(png_pixels(ex), full_redraw(ex))
 
 
 def test_xor_colour_bar_follows_the_surface():
@@ -178,6 +208,11 @@ def test_xor_figure_is_a_static_pyplot_twin():
     np.testing.assert_allclose(view.artists["output"].get_array(),
                                at.xor_net(*view.grid, **at.XOR_WEIGHTS))
     assert not view.artists["marker"].get_animated()  # drawn by a plain savefig
+    X, _ = at.xor_dataset()  # the outputs at the samples, the error in the title
+    y = at.xor_net(X[:, 0], X[:, 1], **at.XOR_WEIGHTS)
+    assert [t.get_text() for t in view.artists["labels"]] == [f"{v:.2f}" for v in y]
+    assert view.panel.ax.get_title() == f"output $y$; E = {float(at.xor_error()):.4f}"
+    assert view.caption is None
 
 
 # -- activations -------------------------------------------------------------------------
@@ -199,7 +234,8 @@ def test_activation_dropdown_switches_function_and_derivative():
     a, y = ex.artists["g"].get_data()
     np.testing.assert_allclose(y, np.tanh(a))
     np.testing.assert_allclose(ex.artists["derivative"].get_ydata(), 1 - np.tanh(a) ** 2)
-    assert ex.artists["g"].axes.get_title().startswith("tanh")
+    assert "tanh: g(1.00) = 0.762" in ex.caption.value
+    assert f"g&#x27;(1.00) = {1 - np.tanh(1.0) ** 2:.3f}" in ex.caption.value
 
 
 def test_activation_range_moves_the_axis_and_clamps_the_point():
@@ -270,7 +306,8 @@ def test_training_mode_toggle_makes_steps_stochastic():
     reference = views.XorTraining(seed=0)
     reference.step(1, learning_rate=0.5, stochastic=True)
     np.testing.assert_allclose(ex.training.model.weights[0], reference.model.weights[0])
-    assert "stochastic" in ex.panel.ax.get_title()
+    assert "3 hidden units, stochastic" in ex.caption.value
+    assert f"epoch 1: loss {ex.training.model.loss_history[0]:.4f}" in ex.caption.value
 
 
 def test_training_figure_shows_the_trained_state():
@@ -306,10 +343,18 @@ def test_digit_bar_colours(digits):
     wrong = int(np.flatnonzero(top != labels)[0])
     ex = widgets.DigitExplorer(model, images, labels, index=wrong)
     colours = [bar.get_facecolor() for bar in ex.artists["bars"]]
-    assert colours[labels[wrong]] == to_rgba("tab:green")
-    assert colours[top[wrong]] == to_rgba("tab:red")
+    assert colours[labels[wrong]] == to_rgba(colors.TRUTH_COLOR)
+    assert colours[top[wrong]] == to_rgba(colors.PREDICTION_COLOR)
     others = set(range(10)) - {int(labels[wrong]), int(top[wrong])}
-    assert {colours[k] for k in others} == {to_rgba("0.65")}
+    assert len({colours[k] for k in others}) == 1
+    assert colours[min(others)] not in {to_rgba(colors.TRUTH_COLOR),
+                                        to_rgba(colors.PREDICTION_COLOR)}
+    right = int(np.flatnonzero(top == labels)[0]) if np.any(top == labels) else None
+    if right is not None:  # a right prediction is drawn as the truth, no wrong guess
+        ex.show(right)
+        colours = [bar.get_facecolor() for bar in ex.artists["bars"]]
+        assert colours.count(to_rgba(colors.TRUTH_COLOR)) == 1
+        assert to_rgba(colors.PREDICTION_COLOR) not in colours
 
 
 def test_digit_feature_maps_are_the_first_layer(digits):
@@ -317,32 +362,61 @@ def test_digit_feature_maps_are_the_first_layer(digits):
     ex = widgets.DigitExplorer(model, images, labels)
     ex.controls["index"].value = 5
     maps = model.feature_maps(images[5:6], 0)[0]
-    assert len(ex.artists["maps"]) == len(maps) == 4
-    for image, expected in zip(ex.artists["maps"], maps):
-        np.testing.assert_array_equal(image.get_array(), expected)
-        assert image.get_clim() == pytest.approx((0, maps.max()))  # one shared scale
+    np.testing.assert_array_equal(ex.feature_maps(), maps)
+    mosaic = np.ma.filled(ex.artists["maps"].get_array().astype(float), np.nan)
+    top, side, bottom = ex._PAD
+    h, w = maps.shape[1] + top + bottom, maps.shape[2] + 2 * side
+    for f, expected in enumerate(maps):  # tile f: row f // cols, column f % cols
+        row, col = divmod(f, ex._tiles)
+        tile = mosaic[row * h:(row + 1) * h, col * w:(col + 1) * w]
+        # one scale for all: divided by the strongest response of this image
+        np.testing.assert_allclose(tile[top:h - bottom, side:w - side], expected / maps.max(),
+                                   rtol=1e-6)
+        assert np.all(np.isnan(tile[:top])) and np.all(np.isnan(tile[:, :side]))
+    assert ex.artists["maps"].get_clim() == (0, 1)
+    assert ex.artists["maps"].get_interpolation() == "nearest"
+    numbers = [t.get_text() for t in ex.artists["maps"].axes.texts]
+    assert numbers == [str(f) for f in range(len(maps))]
 
 
-def test_digit_pages_through_misclassified(digits):
+def test_digit_steps_through_images_and_through_mistakes(digits):
     model, images, labels = digits
     wrong = misclassified(labels, model.predict(images))
     right = np.setdiff1d(np.arange(len(labels)), wrong)
     assert wrong.size >= 2 and right.size >= 1  # an untrained net gets most wrong
     ex = widgets.DigitExplorer(model, images, labels, index=int(right[0]))
-    ex.controls["misclassified"].value = True  # jumps to the next mistake (wrapping around)
-    np.testing.assert_array_equal(ex.wrong, wrong)
-    assert ex.controls["misclassified"].description == f"misclassified only ({wrong.size})"
-    later = wrong[wrong > right[0]]
-    assert ex.index == (later[0] if later.size else wrong[0])
-    first = ex.index
     ex.controls["next"].click()
-    assert ex.index in wrong and ex.index != first
+    assert ex.index == right[0] + 1 and ex.controls["index"].value == right[0] + 1
+    ex.controls["previous"].click()
+    assert ex.index == right[0]
+    ex.controls["mistakes"].value = True  # jumps to the next mistake (wrapping around)
+    np.testing.assert_array_equal(ex.wrong, wrong)
+    assert ex.controls["mistakes"].description == f"misclassified only ({wrong.size})"
+    first = views.step_index(int(right[0]), len(labels), 1, wrong)
+    assert ex.index == first
+    k = int(np.flatnonzero(wrong == first)[0]) + 1
+    assert f"mistake {k} of {wrong.size}: image {first}, label {labels[first]}" \
+        in ex.caption.value
+    ex.controls["next"].click()
+    assert ex.index == views.step_index(first, len(labels), 1, wrong)
+    assert ex.controls["index"].value == ex.index
     ex.controls["previous"].click()
     assert ex.index == first
-    assert ex.controls["index"].value == first
-    ex.controls["misclassified"].value = False
+    ex.controls["mistakes"].value = False
+    assert "mistake" not in ex.caption.value
     ex.controls["next"].click()
-    assert ex.index == first + 1
+    assert ex.index == (first + 1) % len(labels)
+
+
+def test_digit_mistakes_only_with_no_mistakes_stays_put(digits):
+    model, images, labels = digits
+    predicted = model.predict(images)
+    ex = widgets.DigitExplorer(model, images, predicted, index=3)  # labels = its predictions
+    ex.controls["mistakes"].value = True
+    assert ex.wrong.size == 0 and ex.index == 3
+    ex.controls["next"].click()
+    assert ex.index == 3
+    assert ex.controls["mistakes"].description == "misclassified only (0)"
 
 
 def test_digit_explorer_checks_its_data(digits):
@@ -367,3 +441,105 @@ def test_digit_explorer_defaults_to_the_shipped_cnn_and_test_set():
     assert ex.images.shape == (10000, 28, 28)
     probs = ex.probabilities()
     assert probs.argmax() == ex.labels[0]  # the trained net gets the first test digit right
+
+
+# -- course style: palette, sizes, type, text alternatives -------------------------------------
+ALL_EXPLORERS = [
+    ("xor", widgets.XorExplorer),
+    ("activation", widgets.ActivationExplorer),
+    ("training", lambda **kw: widgets.TrainingExplorer(epochs=20, **kw)),
+    ("digit", lambda **kw: _digits_explorer(**kw)),
+]
+
+
+@pytest.mark.parametrize("static", [False, True], ids=["live", "static"])
+@pytest.mark.parametrize("name, build", ALL_EXPLORERS, ids=[n for n, _ in ALL_EXPLORERS])
+def test_explorers_have_the_course_size_and_type(name, build, static):
+    import matplotlib as mpl
+
+    with mpl.rc_context({"font.size": 6, "xtick.labelsize": 5}):  # a notebook's own settings
+        ex = build(static=static)
+    assert ex.figsize == FIGSIZE["wide"]
+    assert tuple(ex.figure.get_size_inches()) == pytest.approx(FIGSIZE["wide"])
+    assert at.plots.smallest_font_pt(ex.figure) >= MIN_FONT_PT
+
+
+@pytest.mark.parametrize("name, build", ALL_EXPLORERS, ids=[n for n, _ in ALL_EXPLORERS])
+def test_live_picture_is_shown_as_wide_as_the_static_one(name, build):
+    ex = build()
+    assert ex.image.layout.width == f"{round(FIGSIZE['wide'][0] * 100)}px"
+    assert ex.image.layout.max_width == "100%"
+    assert ex.widget.children == (ex._box, ex.caption, ex.image)
+
+
+def test_xor_explorer_uses_the_output_colours_and_an_outlined_marker():
+    from matplotlib.colors import to_rgba
+
+    ex = widgets.XorExplorer()
+    image = ex.artists["output"]
+    assert image.get_cmap().name == colors.output_cmap().name
+    assert image.norm.vcenter == 0.5  # light grey exactly at the decision threshold
+    marker = ex.artists["marker"]
+    assert to_rgba(marker.get_markerfacecolor()) == to_rgba("white")
+    assert to_rgba(marker.get_markeredgecolor()) == to_rgba(colors.INK)
+    assert ex.artists["surface"].get_cmap().name == colors.SEQUENTIAL_CMAP
+
+
+def test_activation_and_training_explorers_use_the_palette():
+    from matplotlib.colors import to_rgba
+
+    ex = widgets.ActivationExplorer()
+    assert to_rgba(ex.artists["tangent"].get_color()) == to_rgba(colors.INK)
+    for name in ("point", "derivative_point"):
+        assert to_rgba(ex.artists[name].get_markeredgecolor()) == to_rgba(colors.INK)
+    training = widgets.TrainingExplorer()
+    assert to_rgba(training.artists["loss"].get_color()) == to_rgba(colors.TRAIN_COLOR)
+    assert training.artists["output"].get_cmap().name == colors.output_cmap().name
+
+
+def test_digit_explorer_draws_dark_ink_on_a_light_ground(digits):
+    model, images, labels = digits
+    ex = widgets.DigitExplorer(model, images, labels)
+    assert ex.artists["digit"].get_cmap().name == colors.DIGIT_CMAP
+    assert ex.artists["digit"].get_interpolation() == "nearest"
+    assert ex.artists["maps"].get_cmap().name == colors.DIGIT_CMAP
+    legend = ex.artists["bars"][0].axes.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["true class", "wrong guess"]
+
+
+def test_static_twins_carry_specific_alt_text(digits):
+    alt = at.plots.alt_text
+    xor = widgets.XorExplorer(static=True)
+    text = alt(xor.figure)
+    assert f"E = {float(at.xor_error()):.4f}" in text and "(w5, w6) = (-0.30, -0.25)" in text
+    assert "2 of the 4 samples are classified right" in text
+    moved = widgets.XorExplorer(weights={"w1": 4.0}, pair=("w1", "b1"), static=True)
+    assert "the error over w1 and b1" in alt(moved.figure) and alt(moved.figure) != text
+
+    act = alt(widgets.ActivationExplorer("tanh", a0=0.5, static=True).figure)
+    assert "tanh activation" in act and f"g(a0) = {np.tanh(0.5):.3f}" in act
+    assert f"the slope is {1 - np.tanh(0.5) ** 2:.3f}" in act
+    relu = alt(widgets.ActivationExplorer("relu", static=True).figure)
+    assert "largest (1) for a from 0.03 to 5.00" in relu
+
+    trained = widgets.TrainingExplorer(epochs=30, static=True)
+    history = trained.training.model.loss_history
+    assert f"after 30 epochs the mean error per sample is {history[-1]:.4f}" \
+        in alt(trained.figure)
+    assert "not trained yet" in alt(widgets.TrainingExplorer(static=True).figure)
+
+    model, images, labels = digits
+    probs = model.predict_proba(images[4:5])[0]
+    digit = alt(widgets.DigitExplorer(model, images, labels, index=4, static=True).figure)
+    assert f"test image 4 of {len(images)}, a handwritten {labels[4]}" in digit
+    assert f"predicts {probs.argmax()} with probability {probs.max():.0%}" in digit
+    texts = [text, act, relu, alt(trained.figure), digit]
+    assert len(set(texts)) == len(texts)
+
+
+def test_live_alt_text_follows_the_state():
+    ex = widgets.ActivationExplorer()
+    before = at.plots.alt_text(ex.figure)
+    ex.controls["a0"].value = -2.0
+    after = at.plots.alt_text(ex.figure)
+    assert "a0 = -2.00" in after and after != before

@@ -12,9 +12,11 @@ __all__ = ["ActivationExplorer"]
 class ActivationExplorer(Explorer):
     """Pick an activation, a range of pre-activations and a point.
 
-    Left: ``g(a)`` with its tangent at ``a0``; right: the derivative
-    ``g'(a)``, computed from the output as in backpropagation
-    (``g_derivative(g(a))``), with the slope at ``a0`` marked.
+    Left: ``g(a)`` with its tangent at ``a0`` (dashed, black); right: the
+    derivative ``g'(a)``, computed from the output as in backpropagation
+    (``g_derivative(g(a))``), with the slope at ``a0`` marked (white dots
+    outlined in black). The values at ``a0`` are in the caption above the
+    figure (in the static figure: the titles).
 
     Parameters
     ----------
@@ -41,8 +43,6 @@ class ActivationExplorer(Explorer):
         ``"derivative_point"``: Line2D markers at ``a0``.
     """
 
-    figsize = (9, 3.2)
-
     def __init__(self, name="logistic", a_range=(-5.0, 5.0), a0=1.0, n=401, static=False):
         self.n = int(n)
         self._settle(name, a_range, a0)
@@ -64,15 +64,18 @@ class ActivationExplorer(Explorer):
 
     def _draw(self):
         from ..plots import plot_activation
+        from ..plots.colors import INK
 
         ax_g, ax_d = self.figure.subplots(1, 2)
         g_line = plot_activation(self.name, self.a, ax=ax_g)
         d_line = plot_activation(self.name, self.a, derivative=True, ax=ax_d)
-        (tangent,) = ax_g.plot([], [], "--", color="C3", lw=1.5)
-        (point,) = ax_g.plot([], [], "o", color="C3", ms=8)
-        (d_point,) = ax_d.plot([], [], "o", color="C3", ms=8)
-        ax_g.set_ylabel("$g(a)$")
-        ax_d.set_ylabel("$g'(a)$")
+        (tangent,) = ax_g.plot([], [], "--", color=INK, lw=2)
+        point_style = {"marker": "o", "ls": "none", "color": "white", "mec": INK, "mew": 2,
+                       "ms": 11, "zorder": 3}
+        (point,) = ax_g.plot([], [], **point_style)
+        (d_point,) = ax_d.plot([], [], **point_style)
+        for ax in (ax_g, ax_d):
+            ax.set_title("")
         self.artists.update(g=g_line, derivative=d_line, tangent=tangent, point=point,
                             derivative_point=d_point)
 
@@ -81,26 +84,40 @@ class ActivationExplorer(Explorer):
         a = self.a
         y = g(a)
         dy = g_derivative(y)
-        y0, slope, line = views.tangent(self.name, self.a0, a)
+        self._y0, self._slope, line = views.tangent(self.name, self.a0, a)
         art = self.artists
         art["g"].set_data(a, y)
         art["derivative"].set_data(a, dy)
         art["tangent"].set_data(a, line)
-        art["point"].set_data([self.a0], [y0])
-        art["derivative_point"].set_data([self.a0], [slope])
+        art["point"].set_data([self.a0], [self._y0])
+        art["derivative_point"].set_data([self.a0], [self._slope])
         for ax, values in ((art["g"].axes, y), (art["derivative"].axes, dy)):
             lo, hi = float(values.min()), float(values.max())
             pad = 0.1 * (hi - lo) if hi > lo else 0.5
             ax.set_xlim(*self.a_range)
             ax.set_ylim(lo - pad, hi + pad)  # from g, not the tangent, which may shoot off
-        # Plain-text titles: mathtext would be parsed again for every new number.
-        art["g"].axes.set_title(f"{self.name}: g({self.a0:.2f}) = {y0:.3f}", fontsize=11)
-        art["derivative"].axes.set_title(f"slope g'({self.a0:.2f}) = {slope:.3f}", fontsize=11)
+
+    def _captions(self):
+        a0 = f"{self.a0:.2f}"
+        return [(self.artists["g"].axes, f"{self.name}: g({a0}) = {self._y0:.3f}"),
+                (self.artists["derivative"].axes, f"slope g'({a0}) = {self._slope:.3f}")]
+
+    def _describe(self):
+        lo, hi = self.a_range
+        a, dy = self.artists["derivative"].get_data()
+        top = a[dy >= dy.max() - 1e-9 * max(1.0, abs(dy.max()))]
+        where = f"at a = {top[0]:.2f}" if top.size == 1 else \
+            f"for a from {top[0]:.2f} to {top[-1]:.2f}"
+        return (f"Activation explorer. Left: the {self.name} activation g(a) for a from "
+                f"{lo:g} to {hi:g}, with its tangent at a0 = {self.a0:.2f}, where "
+                f"g(a0) = {self._y0:.3f}. Right: its derivative g'(a), computed from the "
+                f"output, largest ({dy.max():.3g}) {where}; at a0 the slope is "
+                f"{self._slope:.3f}.")
 
     def _dynamic(self):
         art = self.artists
         return [art["g"], art["derivative"], art["tangent"], art["point"],
-                art["derivative_point"], art["g"].axes.title, art["derivative"].axes.title]
+                art["derivative_point"]]
 
     def _make_controls(self):
         import ipywidgets as widgets

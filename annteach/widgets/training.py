@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import views
-from .engine import Explorer
+from .engine import Explorer, output_grid
 
 __all__ = ["TrainingExplorer"]
 
@@ -67,13 +67,14 @@ class TrainingExplorer(Explorer):
 
     def _draw(self):
         from ..plots import DecisionBoundary
+        from ..plots.colors import TRAIN_COLOR
 
         ax_loss, ax_in = self.figure.subplots(1, 2)
-        (line,) = ax_loss.plot([], [], color="C0", lw=2)
+        (line,) = ax_loss.plot([], [], color=TRAIN_COLOR, lw=2.5)
         ax_loss.set_yscale("log")
         ax_loss.set_xlabel("epoch")
         ax_loss.set_ylabel("mean error per sample")
-        self.panel = DecisionBoundary(ax_in)
+        self.panel = DecisionBoundary(ax_in, resolution=output_grid(self.static))
         self.artists.update(loss=line, output=self.panel.image)
 
     def _refresh(self):
@@ -86,15 +87,34 @@ class TrainingExplorer(Explorer):
         if history.size:
             low = np.floor(np.log10(max(history.min(), 1e-12)))
             ax.set_ylim(10 ** low, 10 ** max(np.ceil(np.log10(history.max())), low + 1))
-            ax.set_title(f"epoch {history.size}: loss {history[-1]:.4f}", fontsize=11)
         else:
             ax.set_ylim(1e-3, 1)
-            ax.set_title("not trained yet", fontsize=11)
         self.panel.set_output(self.training.grid_output(self.panel.X1, self.panel.X2))
         self.artists["boundary"] = self.panel.boundary
-        mode = "stochastic" if self.stochastic else "batch"
-        self.panel.ax.set_title(f"{self.training.hidden_units} hidden units, {mode}",
-                                fontsize=11, pad=12)
+
+    def _mode(self):
+        return "stochastic" if self.stochastic else "batch"
+
+    def _captions(self):
+        history = self.training.model.loss_history
+        loss = f"epoch {len(history)}: loss {history[-1]:.4f}" if history else \
+            "not trained yet"
+        return [(self.artists["loss"].axes, loss),
+                (self.panel.ax, f"{self.training.hidden_units} hidden units, {self._mode()}")]
+
+    def _describe(self):
+        history = self.training.model.loss_history
+        X, T = self.training.X, self.training.T
+        right = int(np.sum((self.training.model.predict_proba(X)[:, 0] > 0.5) == (T == 1)))
+        trained = (f"after {len(history)} epochs the mean error per sample is "
+                   f"{history[-1]:.4f} (it was {history[0]:.4f} after the first)"
+                   if history else "not trained yet")
+        return (f"Training explorer: a 2-{self.training.hidden_units}-1 network learning XOR "
+                f"in {self._mode()} mode with learning rate {self.learning_rate:g} and "
+                f"momentum {self.momentum:g}. Left: the error per epoch on a log scale; "
+                f"{trained}. Right: the network's output over the input square with its "
+                f"decision boundary y = 0.5; {right} of the 4 XOR samples are classified "
+                "right.")
 
     def step(self, epochs=1):
         """Train ``epochs`` epochs with the current settings and redraw."""
@@ -128,7 +148,7 @@ class TrainingExplorer(Explorer):
             self.epochs_per_run = c["epochs"].value
 
     def _dynamic(self):
-        return [self.artists["loss"], self.artists["loss"].axes.title, *self.panel.dynamic()]
+        return [self.artists["loss"], *self.panel.dynamic()]
 
     def _settings_changed(self):
         self._read_settings()

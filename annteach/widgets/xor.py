@@ -5,7 +5,7 @@ import numpy as np
 from .. import views
 from ..surfaces import error_grid
 from ..xor import XOR_WEIGHTS, check_weight_names, xor_dataset, xor_error, xor_net
-from .engine import Explorer
+from .engine import Explorer, output_grid
 
 __all__ = ["XorExplorer"]
 
@@ -25,12 +25,21 @@ def _error_levels(E, n=21):
 class XorExplorer(Explorer):
     """Drag the weights of the 2-2-1 XOR net and watch its output and its error.
 
-    Left: the net's output over the input square with the decision boundary
-    (output 0.5) and the output of each of the four samples; right: the
-    error surface over two weights chosen in the dropdowns (the others at
-    their current values), with the current point marked. "symmetric init"
-    sets every weight to the same value: both hidden units then compute the
-    same function. Display it (last value of a cell) to get the controls.
+    Left: the net's output over the input square in the course's output
+    colours (class-0 colour below 0.5, light grey at 0.5, class-1 colour
+    above) with the decision boundary (output 0.5, black); right: the error
+    surface over two weights chosen in the dropdowns (the others at their
+    current values), with the current point marked by a white cross. The
+    caption above the figure gives the error and the output of each of the
+    four samples (in the static figure: the titles and labels at the
+    samples). "symmetric init" sets every weight to the same value: both
+    hidden units then compute the same function. Display it (last value of a
+    cell) to get the controls.
+
+    Moving a weight of the surface only moves the marker; moving any other
+    weight changes the surface itself, which is recomputed once the sliders
+    rest for a moment (:data:`annteach.widgets.engine.SETTLE_SECONDS`), so
+    that the output panel follows the slider without delay.
 
     Parameters
     ----------
@@ -57,9 +66,9 @@ class XorExplorer(Explorer):
     artists : dict
         ``"output"``: AxesImage of the net's output on ``grid`` (n, n);
         ``"boundary"``: contour set of output 0.5 (redrawn); ``"labels"``: the
-        four Texts with the outputs; ``"surface"``: filled contours of the
-        error over ``pair`` (redrawn); ``"marker"``: Line2D at the current
-        ``pair`` values.
+        four Texts with the outputs (static figure only); ``"surface"``: filled
+        contours of the error over ``pair`` (redrawn); ``"marker"``: Line2D at
+        the current ``pair`` values.
     """
 
     SYMMETRIC_VALUE = 0.5
@@ -71,7 +80,7 @@ class XorExplorer(Explorer):
         self.weights.update(weights or {})
         self.pair = tuple(pair)
         error_grid(*self.pair)  # validates the pair
-        self._surface_key = None
+        self._surface_key = self._surface_range = None
         super().__init__(static)
 
     @property
@@ -89,16 +98,27 @@ class XorExplorer(Explorer):
         return float(xor_error(**self.weights))
 
     def _draw(self):
+        from matplotlib.ticker import MaxNLocator
+
         from ..plots import DecisionBoundary
+        from ..plots.colors import INK
+        from ..plots.style import FONT_PT
 
         ax_in, ax_err = self.figure.subplots(1, 2)
-        self.panel = DecisionBoundary(ax_in)
-        X, _ = xor_dataset()
-        labels = [ax_in.text(x1, x2 + 0.08 if x2 < 0.5 else x2 - 0.08, "", ha="center",
-                             va="bottom" if x2 < 0.5 else "top", fontsize=9,
-                             bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7})
-                  for x1, x2 in X]
-        (marker,) = ax_err.plot([], [], "X", color="red", mec="white", ms=12)
+        self.panel = DecisionBoundary(ax_in, resolution=output_grid(self.static))
+        labels = []
+        if self.static:  # live, the outputs are in the caption
+            X, _ = xor_dataset()
+            labels = [ax_in.text(x1, x2 + 0.08 if x2 < 0.5 else x2 - 0.08, "", ha="center",
+                                 va="bottom" if x2 < 0.5 else "top",
+                                 fontsize=FONT_PT["annotation"],
+                                 bbox={"boxstyle": "round,pad=0.15", "fc": "white",
+                                       "ec": "none", "alpha": 0.8})
+                      for x1, x2 in X]
+        for axis in (ax_err.xaxis, ax_err.yaxis):
+            axis.set_major_locator(MaxNLocator(5))
+        (marker,) = ax_err.plot([], [], "X", color="white", mec=INK, mew=1.5, ms=16,
+                                label="current weights")
         self.artists.update(output=self.panel.image, labels=labels, marker=marker)
         self._colorbar = True  # the first surface makes it
 
@@ -121,29 +141,58 @@ class XorExplorer(Explorer):
         surface, _ = plot_error_contour(A, B, E, names=self.pair, levels=_error_levels(E),
                                         ax=ax_err, colorbar=self._colorbar)
         self._colorbar = surface.colorbar
-        self._colorbar.locator = MaxNLocator(5)  # its limits change: the background is redrawn
+        self._colorbar.locator = MaxNLocator(5)
         self.artists["surface"] = surface
         self._surface_key = self._key()
+        self._surface_range = float(E.min()), float(E.max())
 
     def _refresh(self):
         self.panel.set_output(xor_net(*self.grid, **self.weights))
         self.artists["boundary"] = self.panel.boundary
         for text, y in zip(self.artists["labels"], self.outputs()):
             text.set_text(f"{y:.2f}")
-        self.panel.ax.set_title(f"outputs; E = {self.error():.4f}", fontsize=11, pad=12)
         if self._key() != self._surface_key:  # only the marker moves when a, b change
-            self._draw_surface()
+            if self._surface_key is None:
+                self._draw_surface()
+            else:
+                self._later(self._draw_surface)
         a, b = self.pair
         self.artists["marker"].set_data([self.weights[a]], [self.weights[b]])
-        self.artists["marker"].axes.set_title(f"E over {a}, {b}", fontsize=11)
 
-    def _cached(self):
-        return {self._colorbar.ax: self._surface_key}  # redrawn with a new surface only
+    def _captions(self):
+        a, b = self.pair
+        E = f"E = {self.error():.4f}"
+        if self.static:
+            return [(self.panel.ax, f"output $y$; {E}"), (self.artists["marker"].axes,
+                                                          f"$E$ over {a}, {b}")]
+        X, _ = xor_dataset()
+        order = np.lexsort((X[:, 1], X[:, 0]))  # (0,0) (0,1) (1,0) (1,1)
+        y = self.outputs()
+        outputs = ", ".join(f"({X[n, 0]:g},{X[n, 1]:g}) {y[n]:.2f}" for n in order)
+        return [(self.panel.ax, f"{E} \N{MIDDLE DOT} outputs y: {outputs}"),
+                (self.artists["marker"].axes, f"E over {a}, {b}")]
+
+    def _describe(self):
+        a, b = self.pair
+        X, T = xor_dataset()
+        y = self.outputs()
+        right = int(np.sum((y > 0.5) == (T == 1)))
+        samples = ", ".join(f"{y_n:.2f} at ({x1:g}, {x2:g})" for (x1, x2), y_n in zip(X, y))
+        lo, hi = self._surface_range
+        return (f"XOR explorer. Left: the output y of the 2-2-1 network over the input square, "
+                f"blue below 0.5 and vermillion above, with the decision boundary y = 0.5; the "
+                f"outputs are {samples}, so {right} of the 4 samples are classified right, "
+                f"and the error is E = {self.error():.4f}. Right: the error over {a} and {b} "
+                f"with the other weights fixed, from {lo:.3g} to {hi:.3g}; a white cross marks "
+                f"the current ({a}, {b}) = ({self.weights[a]:.2f}, {self.weights[b]:.2f}).")
+
+    def _layout_key(self):
+        # The surface and its colour bar change only when the sliders rest: they are part
+        # of the background, drawn again then.
+        return super()._layout_key(), self._surface_key
 
     def _dynamic(self):
-        ax_err = self.artists["marker"].axes
-        return [*self.panel.dynamic(), *self.artists["labels"], self.artists["surface"],
-                self.artists["marker"], ax_err.title]
+        return [*self.panel.dynamic(), *self.artists["labels"], self.artists["marker"]]
 
     def _make_controls(self):
         import ipywidgets as widgets
