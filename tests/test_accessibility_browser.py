@@ -30,27 +30,10 @@ MIN_SHARE = 0.6
 # How far the main figure's middle may be from the slide's, as a share of the slide's width.
 MAX_OFF_CENTRE = 0.02
 
-# What the lecture notebooks do not meet yet (their setup cells do not call
-# at.plots.use_course_style(), so no figure carries its alt text and font size; some figures
-# are made in the notebook at small sizes): for each notebook, the slides ("h.v") with their
-# figure problems. TEMPORARY: empty it as the notebooks are restyled; fix the notebook, not
-# the test.
-KNOWN_FIGURE_PROBLEMS = {
-    "02_error_surfaces": {
-        # the XOR explorer's static twin (annteach.widgets), restyled with the explorers
-        "7.1": ["small text"],
-    },
-    "03_activation_functions": {
-        "6.2": ["small text"],  # the activation explorer's static twin (widgets/)
-    },
-    # the training explorer's static twin: titles at 11 pt until the explorers are restyled
-    "04_backpropagation": {"14.1": ["small text"]},
-    # The digit explorer's static view (annteach/widgets/digits.py: 11 pt titles, no
-    # description yet) is restyled with the explorers.
-    "06_convolutional_networks": {
-        "10.1": ["no alt text", "small text"],
-    },
-}
+# Figure problems a lecture is known to have, for each notebook the slides ("h.v") with their
+# problems; a listed slide makes its test xfail. It is empty and must stay so: fix the
+# notebook, not the test.
+KNOWN_FIGURE_PROBLEMS = {}
 # axe-core violations still in the lecture notebooks: {stem: {"h.v": {rule ids}}}.
 KNOWN_AXE = {}
 
