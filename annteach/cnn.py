@@ -20,16 +20,26 @@ layer there is one dense layer). Saving, loading and checking weights files is
 :mod:`annteach.cnn_files`; the shipped model is :func:`annteach.load_pretrained_cnn`.
 """
 
+import math
+
 import numpy as np
 
 from . import conv
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, identity_derivative
 from .batches import map_batches
+from .checks import check_integer
 from .evaluation import count_params
 from .layers import add_bias, backprop, fprop, remove_bias
 from .losses import cross_entropy, one_hot
 
-__all__ = ["CNN"]
+__all__ = ["CNN", "MAX_PARAMS"]
+
+#: Most parameters a CNN may have: 10 million, 172 times the shipped model. Checked
+#: before anything is allocated, so that no architecture (say, in a model file) can ask
+#: for gigabytes of weights.
+MAX_PARAMS = 10_000_000
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 _relu, _relu_derivative = ACTIVATIONS["relu"]
 _softmax = OUTPUT_ACTIVATIONS["softmax"][0]
@@ -59,16 +69,25 @@ class CNN:
     kernel_size : int, optional
         Side of the square filters.
     paddings : sequence of int, optional
-        Zero padding of each convolution layer.
+        Zero padding of each convolution layer, less than ``kernel_size``.
     hidden : int or None, optional
         Units of the hidden dense layer (None: none).
     n_classes : int, optional
+        At least 2.
     input_shape : tuple of int, optional
         ``(C, H, W)`` of one image.
     seed : int or numpy.random.Generator, optional
         Source of the initial weights (He-normal, zero biases).
     dtype : dtype, optional
         float32 for training and inference, float64 for gradient checks.
+
+    Raises
+    ------
+    ValueError
+        For an impossible architecture (no conv layer, a size below 1, fewer
+        than two classes, a padding not less than the kernel, images too small
+        for the layers, a dtype other than float32 or float64) or one with more
+        than :data:`MAX_PARAMS` parameters; checked before anything is allocated.
 
     Attributes
     ----------
@@ -79,21 +98,14 @@ class CNN:
 
     def __init__(self, conv_channels=(12, 24), kernel_size=5, paddings=(0, 0), hidden=128,
                  n_classes=10, input_shape=(1, 28, 28), seed=0, dtype=np.float32):
-        self.conv_channels = tuple(int(c) for c in conv_channels)
-        self.paddings = tuple(int(p) for p in paddings)
-        self.kernel_size = int(kernel_size)
-        self.hidden = None if hidden is None else int(hidden)
-        self.n_classes = int(n_classes)
-        self.input_shape = tuple(int(s) for s in input_shape)
-        self.dtype = np.dtype(dtype)
-        if len(self.paddings) != len(self.conv_channels):
-            raise ValueError(f"need one padding per conv layer: {len(self.conv_channels)} "
-                             f"layers, {len(self.paddings)} paddings")
-        if len(self.input_shape) != 3 or min(self.input_shape) < 1:
-            raise ValueError(f"input_shape must be (C, H, W), got {input_shape}")
-        if not self.conv_channels or min(self.conv_channels) < 1 or self.kernel_size < 1:
-            raise ValueError("need at least one conv layer with positive channels and kernel")
-        self.shapes = self._block_shapes()
+        self._set_architecture(conv_channels, kernel_size, paddings, hidden, n_classes,
+                               input_shape)
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            self.dtype = None
+        if self.dtype not in _DTYPES:
+            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
         rng = np.random.default_rng(seed)
         self.weights = {}
         for name, shape in self.param_shapes().items():
@@ -106,6 +118,57 @@ class CNN:
                 W = rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
                 P = np.hstack([W, np.zeros((n_out, 1))])
             self.weights[name] = P.astype(self.dtype)
+
+    @classmethod
+    def architecture_shapes(cls, conv_channels=(12, 24), kernel_size=5, paddings=(0, 0),
+                            hidden=128, n_classes=10, input_shape=(1, 28, 28)):
+        """The parameter shapes of an architecture, checked without building the network.
+
+        Parameters
+        ----------
+        conv_channels, kernel_size, paddings, hidden, n_classes, input_shape
+            As for :class:`CNN`.
+
+        Returns
+        -------
+        dict of str to tuple of int
+            What :meth:`param_shapes` of ``CNN(**architecture)`` gives.
+
+        Raises
+        ------
+        ValueError
+            As the constructor: for an impossible architecture, or one with more
+            than :data:`MAX_PARAMS` parameters.
+        """
+        blank = cls.__new__(cls)
+        blank._set_architecture(conv_channels, kernel_size, paddings, hidden, n_classes,
+                                input_shape)
+        return blank.param_shapes()
+
+    def _set_architecture(self, conv_channels, kernel_size, paddings, hidden, n_classes,
+                          input_shape):
+        """Check the architecture and keep it; nothing of its size is allocated."""
+        self.conv_channels = tuple(check_integer("conv_channels", c, 1) for c in conv_channels)
+        self.kernel_size = check_integer("kernel_size", kernel_size, 1)
+        self.paddings = tuple(check_integer("paddings", p, 0) for p in paddings)
+        self.hidden = None if hidden is None else check_integer("hidden (or None)", hidden, 1)
+        self.n_classes = check_integer("n_classes", n_classes, 2)
+        self.input_shape = tuple(check_integer("input_shape", s, 1) for s in input_shape)
+        if not self.conv_channels:
+            raise ValueError("need at least one conv layer")
+        if len(self.paddings) != len(self.conv_channels):
+            raise ValueError(f"need one padding per conv layer: {len(self.conv_channels)} "
+                             f"layers, {len(self.paddings)} paddings")
+        if max(self.paddings) >= self.kernel_size:
+            raise ValueError(f"paddings must be less than kernel_size {self.kernel_size}, "
+                             f"got {self.paddings}")
+        if len(self.input_shape) != 3:
+            raise ValueError(f"input_shape must be (C, H, W), got {input_shape}")
+        self.shapes = self._block_shapes()
+        n = sum(math.prod(shape) for shape in self.param_shapes().values())
+        if n > MAX_PARAMS:
+            raise ValueError(f"this architecture has {n:,} parameters, more than the "
+                             f"{MAX_PARAMS:,} a CNN may have (MAX_PARAMS)")
 
     # -- architecture ------------------------------------------------------
     def _block_shapes(self):
@@ -124,7 +187,7 @@ class CNN:
     @property
     def dense_sizes(self):
         """Units of the dense layers, inputs first: ``[384, 128, 10]`` by default."""
-        return ([int(np.prod(self.shapes[-1][1]))] + ([self.hidden] if self.hidden else [])
+        return ([math.prod(self.shapes[-1][1])] + ([self.hidden] if self.hidden else [])
                 + [self.n_classes])
 
     @property
@@ -206,6 +269,9 @@ class CNN:
         if not np.issubdtype(X.dtype, np.floating):
             raise ValueError(f"images must be floats scaled to [0, 1] (see annteach.scale), "
                              f"got dtype {X.dtype}")
+        if X.size and not (X.min() >= 0 and X.max() <= 1):  # NaN fails both
+            raise ValueError(f"images must be scaled to [0, 1] (annteach.scale divides grey "
+                             f"values 0-255 by 255), got values in [{X.min()}, {X.max()}]")
         C, H, W = self.input_shape
         if X.ndim == 3 and X.shape[1:] == (H, W) and C == 1:
             X = X[:, None]
