@@ -101,7 +101,7 @@ def read_regular(path, max_bytes, what="file"):
     return data
 
 
-def write_temporary(path, write, text=False):
+def write_temporary(path, write, text=False, like=None):
     """Write a new file beside ``path`` under a temporary name, for renaming into place.
 
     Parameters
@@ -112,14 +112,17 @@ def write_temporary(path, write, text=False):
         Called once with the open temporary file; writes the content.
     text : bool, optional
         Open the temporary file in text mode (UTF-8) instead of binary mode.
+    like : os.stat_result, optional
+        The file being replaced: the new one gets its mode (and, where
+        allowed, its owner and group).
 
     Returns
     -------
     pathlib.Path
         The temporary file, ``.<name>.<pid>-<random>.tmp`` in the folder of
-        ``path``, complete and closed, with the usual permissions (0666 less
-        the umask), not the private mode of a fresh temporary file. If
-        ``write`` raises, it is removed.
+        ``path``, complete and closed, with the mode of ``like`` or else the
+        usual permissions (0666 less the umask), not the private mode of a
+        fresh temporary file. If ``write`` raises, it is removed.
 
     Notes
     -----
@@ -131,9 +134,16 @@ def write_temporary(path, write, text=False):
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-",
                                suffix=".tmp")
     try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.fchmod(fd, 0o666 & ~mask)
+        if like is None:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.fchmod(fd, 0o666 & ~mask)
+        else:
+            os.fchmod(fd, stat.S_IMODE(like.st_mode))
+            try:
+                os.fchown(fd, like.st_uid, like.st_gid)
+            except OSError:  # not ours to give away: keep our own
+                pass
         with os.fdopen(fd, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as f:
             write(f)
     except BaseException:
@@ -168,7 +178,9 @@ def atomic_write(path, write, text=False):
     Parameters
     ----------
     path : str or os.PathLike
-        The file to (re)write. Its folder must exist.
+        The file to (re)write. Its folder must exist. A symbolic link is
+        written through: the file it names gets the new content, and the link
+        stays.
     write : callable
         Called once with the open temporary file; writes the content.
     text : bool, optional
@@ -177,10 +189,17 @@ def atomic_write(path, write, text=False):
     Notes
     -----
     If ``write`` raises, the temporary file is removed and ``path`` is left as
-    it was. The new file gets the usual permissions (0666 less the umask),
-    not the private mode of a fresh temporary file.
+    it was. A file that exists keeps its mode (a private 0600 file stays
+    private); a new one gets the usual permissions (0666 less the umask), not
+    the private mode of a fresh temporary file. Other hard links to the old
+    file keep the old content.
     """
-    tmp = write_temporary(path, write, text)
+    path = Path(os.path.realpath(path))
+    try:
+        like = os.stat(path)
+    except FileNotFoundError:
+        like = None
+    tmp = write_temporary(path, write, text, like=like)
     try:
         os.replace(tmp, path)
     except BaseException:

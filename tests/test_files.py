@@ -36,3 +36,42 @@ def test_new_file_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(mask)
     assert stat.S_IMODE((tmp_path / "c").stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o755, 0o444])
+def test_an_existing_file_keeps_its_mode(tmp_path, mode):
+    path = tmp_path / "secret.txt"
+    path.write_text("old")
+    path.chmod(mode)
+    mask = os.umask(0o022)
+    try:
+        atomic_write(path, lambda f: f.write("new"), text=True)
+    finally:
+        os.umask(mask)
+    assert path.read_text() == "new"
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("relative", [True, False])
+def test_a_link_is_written_through_and_kept(tmp_path, relative):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "notebook.ipynb"
+    target.write_text("old")
+    target.chmod(0o600)
+    link = tmp_path / "link.ipynb"
+    link.symlink_to(os.path.relpath(target, tmp_path) if relative else target)
+    second = tmp_path / "second.ipynb"  # a link to the link
+    second.symlink_to(link)
+    atomic_write(second, lambda f: f.write("new"), text=True)
+    assert link.is_symlink() and second.is_symlink()
+    assert second.resolve() == target.resolve()
+    assert target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["notebook.ipynb"]
+
+
+def test_a_dangling_link_creates_its_target(tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "target")
+    atomic_write(link, lambda f: f.write(b"x"))
+    assert link.is_symlink() and (tmp_path / "target").read_bytes() == b"x"
