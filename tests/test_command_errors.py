@@ -5,8 +5,10 @@ exception, a traceback on the command line, fails the test); one case runs the r
 ``python -m annteach`` to see the line and the status a shell sees.
 """
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +147,107 @@ def test_train_cnn_stops_when_training_diverges(capsys, tmp_path):
     assert "diverged" in message and "--lr" in message
     assert list(tmp_path.iterdir()) == []  # no weights, no JSON with NaN or Infinity
 
+
+
+# -- student, tidy, build: notebooks that are not notebooks ----------------------------
+
+BAD_NOTEBOOKS = {
+    "not JSON": "{not json",
+    "a top-level list": "[]",
+    "missing cells": '{"metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    "a cell without source": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], '
+                             '"execution_count": null}], "metadata": {}, "nbformat": 4, '
+                             '"nbformat_minor": 4}',
+    "cells not a list": '{"cells": "x", "metadata": {}, "nbformat": 4, "nbformat_minor": 4}',
+    "a cell not an object": '{"cells": [1], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}',
+    "source a number": '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": 5}], '
+                       '"metadata": {}, "nbformat": 4, "nbformat_minor": 4}',
+    "outputs a string": '{"cells": [{"cell_type": "code", "metadata": {}, "source": "", '
+                        '"outputs": "x", "execution_count": null}], "metadata": {}, '
+                        '"nbformat": 4, "nbformat_minor": 4}',
+    "metadata a list": '{"cells": [], "metadata": [], "nbformat": 4, "nbformat_minor": 4}',
+    "nbformat a string": '{"cells": [], "metadata": {}, "nbformat": "4", "nbformat_minor": 4}',
+    "deep nesting": '{"cells": [], "metadata": {"a": ' + "[" * 100_000 + "]" * 100_000
+                    + '}, "nbformat": 4, "nbformat_minor": 4}',
+    "nesting under the recursion limit": '{"cells": [], "metadata": {"a": ' + "[" * 900
+                                         + "]" * 900 + '}, "nbformat": 4, "nbformat_minor": 4}',
+    "not UTF-8": b'{"cells": [], "metadata": {"a": "\xff"}, "nbformat": 4, "nbformat_minor": 4}',
+    "nbformat 3": '{"worksheets": [], "metadata": {}, "nbformat": 3, "nbformat_minor": 0}',
+    "a cell id a list": '{"cells": [{"id": [], "cell_type": "markdown", "metadata": {}, '
+                        '"source": ""}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    "an unknown cell type": '{"cells": [{"cell_type": "foo", "metadata": {}, "source": ""}], '
+                            '"metadata": {}, "nbformat": 4, "nbformat_minor": 4}',
+    "nbgrader metadata a number": '{"cells": [{"cell_type": "markdown", "source": "", '
+                                  '"metadata": {"nbgrader": 5}}], "metadata": {}, '
+                                  '"nbformat": 4, "nbformat_minor": 4}',
+    "a slide type a list": '{"cells": [{"cell_type": "markdown", "source": "", "metadata": '
+                           '{"slideshow": {"slide_type": []}}}], "metadata": {}, '
+                           '"nbformat": 4, "nbformat_minor": 4}',
+    "a RISE theme a number": '{"cells": [], "metadata": {"rise": {"theme": 1}}, "nbformat": 4, '
+                             '"nbformat_minor": 4}',
+}
+
+# What the message says, beyond the file's name.
+PROBLEMS = {
+    "not JSON": "not JSON", "a top-level list": "array, not an object",
+    "missing cells": "'cells'", "a cell without source": "cells[0]: 'source'",
+    "cells not a list": "cells is a string", "a cell not an object": "cells[0] is a number",
+    "source a number": "cells[0].source is a number", "outputs a string": "cells[0].outputs",
+    "metadata a list": "metadata is an array", "nbformat a string": "nbformat is a string",
+    "deep nesting": "nested too deeply", "nesting under the recursion limit": "nested more",
+    "not UTF-8": "not UTF-8", "nbformat 3": "nbformat 3.0", "a cell id a list": "cells[0].id",
+    "an unknown cell type": "cells[0] (cell_type 'foo')",
+    "nbgrader metadata a number": "cells[0].metadata.nbgrader is a number",
+    "a slide type a list": "cells[0].metadata.slideshow.slide_type is an array",
+    "a RISE theme a number": "metadata.rise.theme is a number",
+}
+
+
+def _write_bad(folder, kind, name="01_bad.ipynb"):
+    path = folder / name
+    text = BAD_NOTEBOOKS[kind]
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_NOTEBOOKS))
+def test_student_on_a_broken_notebook(capsys, tmp_path, kind):
+    path = _write_bad(tmp_path, kind)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "01_bad.ipynb").write_text("the old edition")
+    message = command_error(capsys, ["student", "--out", str(out), str(path)])
+    assert str(path) in message and PROBLEMS[kind] in message
+    assert _snapshot(out) == {Path("01_bad.ipynb"): b"the old edition"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["01_bad.ipynb", "out"]
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_NOTEBOOKS))
+def test_tidy_on_a_broken_notebook(capsys, tmp_path, kind):
+    path = _write_bad(tmp_path, kind)
+    before = path.read_bytes()
+    message = command_error(capsys, ["tidy", str(path)])
+    assert str(path) in message and PROBLEMS[kind] in message
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+@pytest.mark.parametrize("command", ["student", "tidy"])
+@pytest.mark.parametrize("what", ["a FIFO", "a directory", "missing"])
+def test_a_notebook_that_is_no_file(capsys, tmp_path, command, what):
+    path = tmp_path / "01_x.ipynb"
+    if what == "a FIFO":
+        os.mkfifo(path)
+    elif what == "a directory":
+        path.mkdir()
+    argv = [command, str(path)] + (["--out", str(tmp_path / "out")] if command == "student"
+                                   else [])
+    message = command_error(capsys, argv)  # a FIFO must not block
+    assert str(path) in message
