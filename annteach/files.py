@@ -3,11 +3,12 @@
 import glob
 import os
 import re
+import shutil
 import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "open_regular", "read_regular", "write_temporary"]
+__all__ = ["atomic_write", "open_regular", "read_regular", "replace_folder", "write_temporary"]
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
@@ -126,8 +127,9 @@ def write_temporary(path, write, text=False, like=None):
 
     Notes
     -----
-    Temporary files for ``path`` that a process killed while writing them left
-    behind (their process id names no running process) are removed first.
+    Temporary files (and folders, see :func:`replace_folder`) for ``path`` that
+    a process killed while writing them left behind (their process id names no
+    running process) are removed first.
     """
     path = Path(path)
     _remove_stale_temporaries(path)
@@ -159,7 +161,10 @@ def _remove_stale_temporaries(path):
     for other in path.parent.glob(f".{glob.escape(path.name)}.*-*.tmp"):
         match = pattern.fullmatch(other.name)
         if match and not _running(int(match[1])):
-            other.unlink(missing_ok=True)
+            if other.is_dir() and not other.is_symlink():
+                shutil.rmtree(other, ignore_errors=True)
+            else:
+                other.unlink(missing_ok=True)
 
 
 def _running(pid):
@@ -205,3 +210,58 @@ def atomic_write(path, write, text=False):
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def replace_folder(path, write):
+    """Write the folder ``path`` anew: fill a temporary folder beside it, then swap it in.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The folder to (re)write; its parent folders are created if missing. A
+        symbolic link is followed: the folder it names is replaced.
+    write : callable
+        Called once with the empty temporary folder (a ``pathlib.Path``);
+        writes the whole new content there.
+
+    Notes
+    -----
+    If ``write`` raises, or the process is killed while it runs, ``path`` is
+    left as it was (a killed run's temporary folder is removed by the next
+    run). The swap is two renames: the old folder moves to a temporary name
+    beside it, the new one into place, and then the old one is deleted. The
+    new folder gets the old one's mode, or the usual permissions (0777 less the
+    umask) for a new folder, not the private mode of a fresh temporary folder.
+    """
+    path = Path(os.path.realpath(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
+    prefix, suffix = f".{path.name}.{os.getpid()}-", ".tmp"
+    new = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=suffix))
+    try:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o777 & ~mask
+        os.chmod(new, mode)
+        write(new)
+        if not path.exists():
+            os.rename(new, path)
+            return
+        old = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=suffix))
+        try:
+            os.rename(path, old)  # onto the empty folder just made: a name nobody else has
+        except BaseException:
+            old.rmdir()
+            raise
+        try:
+            os.rename(new, path)
+        except BaseException:
+            os.rename(old, path)
+            raise
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

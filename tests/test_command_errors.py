@@ -5,7 +5,9 @@ exception, a traceback on the command line, fails the test); one case runs the r
 ``python -m annteach`` to see the line and the status a shell sees.
 """
 
+import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -251,3 +253,97 @@ def test_a_notebook_that_is_no_file(capsys, tmp_path, command, what):
                                    else [])
     message = command_error(capsys, argv)  # a FIFO must not block
     assert str(path) in message
+
+
+def _good_notebook(tmp_path, name="01_a.ipynb", hint="add one"):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(f"def f(x):\n    # {hint}\n    ### BEGIN SOLUTION\n"
+                                     "    return x + 1\n    ### END SOLUTION")
+    cell.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False,
+                                 "grade_id": "ex-f", "schema_version": 3}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A"), cell])
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                 "display_name": "Python 3"}
+    path = tmp_path / name
+    path.write_text(json.dumps(nb, indent=1))  # ASCII: a lone surrogate as a JSON escape
+    return path
+
+
+def test_student_out_naming_a_file(capsys, tmp_path):
+    path = _good_notebook(tmp_path)
+    (tmp_path / "file").write_text("x")
+    message = command_error(capsys, ["student", "--out", str(tmp_path / "file"), str(path)])
+    assert str(tmp_path / "file") in message and "not a folder" in message
+    assert (tmp_path / "file").read_text() == "x"
+
+
+@pytest.mark.parametrize("where", ["under a file", "in /proc"])
+def test_student_unwritable_out(capsys, tmp_path, where):
+    path = _good_notebook(tmp_path)
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "student" if where == "under a file" else "/proc/annteach-student"
+    message = command_error(capsys, ["student", "--out", str(out), str(path)])
+    assert str(out) in message
+
+
+def test_student_out_holding_other_files_is_refused(capsys, tmp_path):
+    path = _good_notebook(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    message = command_error(capsys, ["student", "--out", str(out), str(path)])
+    assert "notes.txt" in message
+    assert _snapshot(out) == {Path("notes.txt"): b"mine"}
+
+
+def test_an_error_while_writing_leaves_the_folder_as_it_was(capsys, tmp_path):
+    first = _good_notebook(tmp_path, "01_a.ipynb")
+    second = _good_notebook(tmp_path, "02_b.ipynb", hint="add one \ud800")  # lone surrogate
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "01_a.ipynb").write_text("old edition of a")
+    (out / "03_c.ipynb").write_text("old edition of c")
+    message = command_error(capsys, ["student", "--out", str(out), str(first), str(second)])
+    assert str(second) in message
+    assert _snapshot(out) == {Path("01_a.ipynb"): b"old edition of a",
+                              Path("03_c.ipynb"): b"old edition of c"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["01_a.ipynb", "02_b.ipynb", "out"]
+
+
+# Runs in a child: writes the student editions of the notebooks given, killing itself
+# (SIGKILL) while writing the second file.
+KILL_WHILE_WRITING = """
+import os, signal, sys
+import nbformat
+from annteach.tools import student
+written = [0]
+real = nbformat.write
+
+def write(nb, f, **kwargs):
+    written[0] += 1
+    if written[0] == 2:
+        f.write('{"cells": [')
+        f.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(nb, f, **kwargs)
+
+nbformat.write = write
+student.write_student_editions(sys.argv[2:], sys.argv[1])
+"""
+
+
+def test_a_kill_while_writing_leaves_the_folder_as_it_was(tmp_path):
+    notebooks = [str(_good_notebook(tmp_path, f"0{i}_x.ipynb")) for i in (1, 2, 3)]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "01_x.ipynb").write_text("old edition")
+    done = subprocess.run([sys.executable, "-c", KILL_WHILE_WRITING, str(out), *notebooks],
+                          capture_output=True, text=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert _snapshot(out) == {Path("01_x.ipynb"): b"old edition"}
+    # the next run completes, and leaves nothing of the killed one behind
+    assert main(["student", "--out", str(out), *notebooks]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["01_x.ipynb", "02_x.ipynb", "03_x.ipynb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [Path(n).name for n in notebooks] + ["out"])

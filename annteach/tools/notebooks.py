@@ -59,7 +59,8 @@ def read_notebook(path):
     :data:`MAX_NOTEBOOK_BYTES` bytes (a FIFO never blocks), then checked before
     nbformat builds anything from it: UTF-8 text, JSON nested at most
     :data:`MAX_DEPTH` levels (deeper nesting would overflow the stack of the
-    recursive code that copies and writes notebooks), an object with integer
+    recursive code that copies and writes notebooks) whose strings UTF-8 can
+    encode (a ``"\\ud800"`` escape cannot be written back), an object with integer
     ``nbformat`` 4 and ``nbformat_minor``, valid under nbformat's schema
     (``nbformat.validate``), and the metadata the course's tools read of the
     right types (:func:`check_course_metadata`).
@@ -188,26 +189,43 @@ def _check_structure(raw):
             raise ValueError(f"cells[{index}] is {_json_type(cell)}, not an object")
         if "id" in cell and not isinstance(cell["id"], str):
             raise ValueError(f"cells[{index}].id is {_json_type(cell['id'])}, not a string")
-    if _too_deep(raw):
-        raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep")
+    _check_values(raw)
 
 
-def _too_deep(value):
-    """Whether arrays and objects nest more than MAX_DEPTH levels in ``value`` (no recursion)."""
-    todo = [(value, 1)]
+def _check_values(raw):
+    """The nesting depth, and strings UTF-8 can encode, walking without recursion."""
+    todo = [(raw, ())]
     while todo:
-        value, level = todo.pop()
-        if level > MAX_DEPTH:
-            return True
-        children = value.values() if isinstance(value, dict) else value
-        todo.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
-    return False
+        value, path = todo.pop()
+        if len(path) >= MAX_DEPTH:
+            raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep")
+        for key, child in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(key, str):
+                _check_text(key, path)
+            if isinstance(child, str):
+                _check_text(child, (*path, key))
+            elif isinstance(child, (dict, list)):
+                todo.append((child, (*path, key)))
+
+
+def _check_text(text, path):
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError(f"{_place(path)} holds the lone surrogate "
+                             f"{text[error.start]!r}, which UTF-8 cannot encode") from None
+
+
+def _place(path):
+    """``cells[0].source`` for the JSON path ``("cells", 0, "source")``."""
+    return "".join(f"[{key}]" if isinstance(key, int) else f".{key}"
+                   for key in path).lstrip(".") or "the notebook"
 
 
 def _schema_message(error):
     """One short line for a schema error: where in the notebook, and what is wrong there."""
-    path = "".join(f"[{key}]" if isinstance(key, int) else f".{key}"
-                   for key in error.absolute_path).lstrip(".") or "the notebook"
+    path = _place(error.absolute_path)
     instance = error.instance
     if error.validator == "type":
         expected = error.validator_value
