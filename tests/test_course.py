@@ -227,3 +227,76 @@ def test_jupyter_lab_command_binds_to_localhost_without_browser(tmp_path):
     assert "--no-browser" in command
     assert "--ip=127.0.0.1" in command and "--port=8899" in command
     assert "--IdentityProvider.token=abc" in command
+
+
+def _built(build):
+    return {p.relative_to(build): p.read_bytes() for p in sorted(build.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("problem", ["not JSON", "a cell not an object", "no visible cell",
+                                     "an unknown slide type", "a theme with web fonts"])
+def test_a_bad_notebook_leaves_the_previous_build(tmp_path, capsys, problem):
+    if not (offline.NODE_MODULES / "reveal.js").is_dir():
+        pytest.skip("run `npm ci --prefix slides` first (make test does)")
+    from annteach.__main__ import main
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(_nb("slide"), notebooks / "01_good.ipynb")
+    build = tmp_path / "build"
+    for folder in ("slides", "html"):
+        (build / folder).mkdir(parents=True)
+        (build / folder / "old").write_text("the previous build")
+    (build / "index.html").write_text("the previous index")
+    before = _built(build)
+    bad = notebooks / "02_bad.ipynb"
+    if problem == "not JSON":
+        bad.write_text("{not json")
+    elif problem == "a cell not an object":
+        bad.write_text('{"cells": [1], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}')
+    elif problem == "no visible cell":
+        nbformat.write(_nb("skip"), bad)
+    elif problem == "an unknown slide type":
+        nbformat.write(_nb("slide", "sideways"), bad)
+    else:
+        nbformat.write(_nb("slide", rise={"theme": "simple"}), bad)
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--notebooks", str(notebooks), "--build", str(build)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1 and str(bad) in err, err
+    assert _built(build) == before
+    assert sorted(p.name for p in build.iterdir()) == ["html", "index.html", "slides"]
+
+
+def test_missing_node_modules_writes_nothing(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(_nb("slide"), notebooks / "01_good.ipynb")
+    with pytest.raises(ValueError, match="npm ci --prefix slides"):
+        decks.build_course(notebooks, tmp_path / "build", node_modules=tmp_path / "none")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks"]
+
+
+def test_a_failure_while_writing_leaves_the_previous_build(tmp_path, monkeypatch):
+    if not (offline.NODE_MODULES / "reveal.js").is_dir():
+        pytest.skip("run `npm ci --prefix slides` first (make test does)")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ("01_a", "02_b"):
+        nbformat.write(_nb("slide"), notebooks / f"{name}.ipynb")
+    build = tmp_path / "build"
+    decks.build_course(notebooks, build)
+    before = _built(build)
+    real = decks.build_html
+
+    def fail_on_the_second(notebook, *args, **kwargs):
+        if "02_b" in str(notebook):
+            raise OSError("disk full")
+        return real(notebook, *args, **kwargs)
+
+    monkeypatch.setattr(decks, "build_html", fail_on_the_second)
+    nbformat.write(_nb("slide", "slide"), notebooks / "01_a.ipynb")
+    with pytest.raises(OSError, match="disk full"):
+        decks.build_course(notebooks, build)
+    assert _built(build) == before
+    assert sorted(p.name for p in build.iterdir()) == ["html", "index.html", "slides"]

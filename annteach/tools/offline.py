@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..paths import REPO_ROOT
 
-__all__ = ["NODE_MODULES", "copy_deck_assets", "copy_mathjax", "css_dependencies",
-           "offline_notebook"]
+__all__ = ["NODE_MODULES", "check_node_modules", "copy_deck_assets", "copy_mathjax",
+           "css_dependencies", "offline_notebook", "theme_css"]
 
 #: Where ``npm ci --prefix slides`` installs reveal.js and MathJax.
 NODE_MODULES = REPO_ROOT / "slides" / "node_modules"
@@ -127,7 +127,14 @@ def css_dependencies(css_file):
     return found
 
 
-def _require_node_modules(node_modules):
+def check_node_modules(node_modules=NODE_MODULES):
+    """Return ``node_modules`` as a Path if reveal.js and MathJax are installed there.
+
+    Raises
+    ------
+    ValueError
+        Saying how to install them.
+    """
     node_modules = Path(node_modules)
     if not (node_modules / "reveal.js").is_dir() or not (node_modules / "mathjax").is_dir():
         raise ValueError(
@@ -135,6 +142,27 @@ def _require_node_modules(node_modules):
             "run `npm ci --prefix slides` (make course does)"
         )
     return node_modules
+
+
+def theme_css(theme, node_modules=NODE_MODULES):
+    """The stylesheet of a reveal.js theme that works offline, and every file it needs.
+
+    Returns
+    -------
+    list of pathlib.Path
+        As :func:`css_dependencies`, the stylesheet first.
+
+    Raises
+    ------
+    ValueError
+        For a theme that is not a plain name of an installed theme, or one that
+        loads something from the network.
+    """
+    reveal = (check_node_modules(node_modules) / "reveal.js").resolve()
+    path = reveal / "dist" / "theme" / f"{theme}.css"
+    if not isinstance(theme, str) or not re.fullmatch(r"[a-z0-9_-]+", theme) or not path.is_file():
+        raise ValueError(f"unknown reveal.js theme {theme!r} (no file {path})")
+    return css_dependencies(path)
 
 
 def copy_deck_assets(dest, theme="white", node_modules=NODE_MODULES):
@@ -154,12 +182,9 @@ def copy_deck_assets(dest, theme="white", node_modules=NODE_MODULES):
     list of pathlib.Path
         The copied files.
     """
-    node_modules = _require_node_modules(node_modules)
+    node_modules = check_node_modules(node_modules)
     reveal = (node_modules / "reveal.js").resolve()
-    theme_css = reveal / "dist" / "theme" / f"{theme}.css"
-    if not re.fullmatch(r"[a-z0-9_-]+", theme) or not theme_css.is_file():
-        raise ValueError(f"unknown reveal.js theme {theme!r} (no file {theme_css})")
-    sources = [reveal / name for name in REVEAL_FILES] + css_dependencies(theme_css)
+    sources = [reveal / name for name in REVEAL_FILES] + theme_css(theme, node_modules)
     copied = [_copy(source, Path(dest) / "reveal.js" / source.relative_to(reveal))
               for source in sources]
     copied.append(copy_mathjax(dest, node_modules))
@@ -168,7 +193,7 @@ def copy_deck_assets(dest, theme="white", node_modules=NODE_MODULES):
 
 def copy_mathjax(dest, node_modules=NODE_MODULES):
     """Copy the single-file MathJax (TeX input, SVG output) to ``dest/mathjax/``."""
-    node_modules = _require_node_modules(node_modules)
+    node_modules = check_node_modules(node_modules)
     source = node_modules / "mathjax" / MATHJAX_FILE
     return _copy(source, Path(dest) / "mathjax" / source.name)
 
