@@ -347,3 +347,9 @@ def test_a_kill_while_writing_leaves_the_folder_as_it_was(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["01_x.ipynb", "02_x.ipynb", "03_x.ipynb"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [Path(n).name for n in notebooks] + ["out"])
+
+
+def test_present_refuses_a_notebook_outside_the_course(capsys, tmp_path):
+    path = _good_notebook(tmp_path)
+    message = command_error(capsys, ["present", str(path)])
+    assert str(path) in message and "not inside" in message
