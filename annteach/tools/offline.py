@@ -25,14 +25,21 @@ NODE_MODULES = REPO_ROOT / "slides" / "node_modules"
 REVEAL_FILES = ("dist/reveal.css", "dist/reveal.js", "plugin/notes/notes.js")
 MATHJAX_FILE = "es5/tex-svg-full.js"
 
-# An HTML element that would load something from the network when displayed.
-_REMOTE_ELEMENT = re.compile(
-    r"""<(iframe|img|video|audio|embed|script|source)\b[^>]*?\bsrc\s*=\s*["']"""
-    r"""((?:https?:)?//[^"']+)["'][^>]*>(?:\s*</\1\s*>)?""",
+# An HTML element that would load something from the network when displayed: a tag of one
+# of these names, then its address among the tag's attributes. Neither pattern can run past
+# the next "<" (or "[", "(" for markdown), so every character is looked at a bounded number of
+# times: the rewrite takes time linear in the text, whatever the text (hand-written markdown
+# with many unclosed "<img " or "![" used to take quadratic time).
+_EMBED_TAG = re.compile(
+    r"<(iframe|img|video|audio|embed|script|source)\b([^<>]*)>(?:[ \t\r\n]*</\1[ \t]*>)?",
     re.IGNORECASE,
 )
-# A markdown image with a remote address: ![alt](http://...)
-_REMOTE_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*((?:https?:)?//[^)\s]+)[^)]*\)")
+_REMOTE_SRC = re.compile(r"""\bsrc[ \t\r\n]*=[ \t\r\n]*["']((?:https?:)?//[^"'<>]+)["']""",
+                         re.IGNORECASE)
+# A markdown image with a remote address: ![alt](http://... "title")
+_REMOTE_MARKDOWN_IMAGE = re.compile(
+    r"!\[([^\[\]]*)\]\([ \t]*((?:https?:)?//[^()\[\]\s]+)[^()\[\]]*\)"
+)
 _CSS_REFERENCE = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 
 
@@ -45,7 +52,11 @@ def _link(url, what):
 
 
 def _offline_html(text):
-    return _REMOTE_ELEMENT.sub(lambda m: _link(m.group(2), m.group(1).lower()), text)
+    def replace(m):
+        src = _REMOTE_SRC.search(m.group(2))
+        return m.group(0) if src is None else _link(src.group(1), m.group(1).lower())
+
+    return _EMBED_TAG.sub(replace, text)
 
 
 def offline_notebook(nb):
