@@ -2,7 +2,7 @@
 # Both create .venv (python3 -m venv) when it is missing and install the package
 # with its extras into it, and npm installs reveal.js and MathJax into slides/;
 # the one thing installed outside the project is Debian's chromium (for the
-# browser tests), and only when /usr/bin/chromium is missing.
+# browser tests and the PDF handouts), and only when /usr/bin/chromium is missing.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -45,11 +45,12 @@ GRADED := $(shell grep -l '"solution": true' $(NOTEBOOKS))
 
 # reveal.js and MathJax for the offline slide decks (versions pinned in slides/package-lock.json).
 NODE_STAMP := slides/node_modules/.installed
-# The browser of the browser tests: Debian's chromium (Playwright never downloads one).
+# The browser of the browser tests and the PDF handouts: Debian's chromium (Playwright never
+# downloads one).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-course: $(STAMP) $(NODE_STAMP)
+course: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	@mkdir -p $(BUILD)/notebooks
 	$(EXECUTE) --output-dir $(BUILD)/notebooks $(NOTEBOOKS)
 	$(BIN)/python -m annteach student --out $(BUILD)/student $(NOTEBOOKS)
@@ -76,10 +77,11 @@ outputs: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
-# Present a notebook with RISE: make present NB=notebooks/01_introduction_xor.ipynb
+# Present a notebook as live slides, explorers included (JupyterLab opens it, runs its cells
+# and starts the slideshow): make present NB=notebooks/02_error_surfaces.ipynb
 present: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make present NB=notebooks/NN_name.ipynb"; exit 2; }
-	$(BIN)/python -m annteach present $(NB)
+	$(BIN)/python -m annteach present "$(NB)"
 
 $(NODE_STAMP): slides/package.json slides/package-lock.json
 	npm ci --prefix slides --no-audit --no-fund

@@ -3,8 +3,9 @@
 Import it as ``import annteach as at``. The maths of the lessons (activations,
 losses, layers, the MLP, the gradient check, the XOR net, evaluation) loads with
 the package and needs numpy only. The rest loads the first time one of its
-names is used: the CNN and its weights, MNIST, the training loop, ``at.plots``
-and ``at.widgets`` (matplotlib, ipywidgets). The course's authoring tools
+names is used: the CNN and its weights, MNIST, the training loop, the comparison
+record of lecture 7, ``at.plots`` and ``at.widgets`` (matplotlib, ipywidgets).
+The course's authoring tools
 (``python -m annteach COMMAND``, :mod:`annteach.tools`) are never imported by
 the package.
 """
@@ -68,16 +69,18 @@ __version__ = "0.1.0"
 _LAZY = {
     "CNN": "cnn",
     "load_cnn": "cnn_files",
+    "load_comparison": "comparison",
     "load_pretrained_cnn": "cnn_files",
     "save_cnn": "cnn_files",
     "open_idx": "idx",
     "read_idx": "idx",
     "write_idx": "idx",
-    "fetch_mnist": "mnist",
+    "fetch_mnist": "mnist_fetch",
     "load_mnist": "mnist",
     "mnist_files": "mnist",
     "scale": "mnist",
     "train": "training",
+    "train_quick": "training",
 }
 #: Submodules loaded on first use: ``at.conv.conv_forward(...)``, ``at.plots...``.
 _LAZY_SUBMODULES = {"conv", "plots", "widgets"}
@@ -88,14 +91,15 @@ __all__ = [
     "confusion_counts", "conv", "count_params", "cross_entropy", "descent_comparison",
     "descent_paths", "error_grid", "exercises", "fetch_mnist", "first_epoch_below", "fprop",
     "gradient_descent_path", "grid_local_minima", "identity", "identity_derivative",
-    "line_minimum", "load_cnn", "load_mnist", "load_pretrained_cnn", "logistic",
+    "line_minimum", "load_cnn", "load_comparison", "load_mnist", "load_pretrained_cnn", "logistic",
     "logistic_derivative", "misclassified", "mnist_files", "model_accuracy",
     "most_confused_pairs", "numerical_gradient", "one_hot", "open_idx", "prediction_title",
     "read_idx", "relative_error", "relu", "relu_derivative", "remove_bias", "save_cnn", "scale",
     "show_source", "softmax", "sum_squared_error", "tanh", "tanh_derivative", "timed", "top_k",
-    "train", "train_xor_seeds", "write_idx", "xor_backprop_example", "xor_dataset", "xor_error",
-    "xor_error_gradient", "xor_gradient", "xor_net", "xor_numerical_gradient",
-    "xor_sample_errors", "xor_weight_matrices", "xor_weights_from_matrices",
+    "train", "train_quick", "train_xor_seeds", "write_idx", "xor_backprop_example",
+    "xor_dataset", "xor_error", "xor_error_gradient", "xor_gradient", "xor_net",
+    "xor_numerical_gradient", "xor_sample_errors", "xor_weight_matrices",
+    "xor_weights_from_matrices",
 ]
 
 

@@ -46,16 +46,21 @@ class Command(NamedTuple):
 
 
 COMMANDS = {
-    "build": Command("write the offline slide decks, HTML pages and index.html into build/",
+    "build": Command("write the offline slide decks, HTML pages, PDF handouts, slide "
+                     "screenshots and index.html into build/",
                      "annteach.tools.decks", ("nbformat", "nbconvert")),
-    "present": Command("start JupyterLab and print the RISE slideshow address of a notebook",
-                       "annteach.tools.present", ("jupyterlab", "jupyterlab_rise")),
+    "handouts": Command("print the PDF handouts and slide screenshots of the built decks again",
+                        "annteach.tools.handouts", ("playwright",)),
+    "present": Command("start JupyterLab and present a notebook as live slides",
+                       "annteach.tools.present", ("jupyterlab",)),
     "student": Command("write the student editions of the notebooks",
                        "annteach.tools.student", ("nbformat", "nbconvert")),
     "tidy": Command("drop the widget views from executed notebooks (after make outputs)",
                     "annteach.tools.tidy", ("nbformat",)),
     "train-cnn": Command("train the CNN from scratch on MNIST and write its weights",
                          "annteach.tools.train_cnn"),
+    "compare": Command("train the linear model, the MLP and the CNN the same way and record "
+                       "their accuracy and cost", "annteach.tools.compare"),
     "fetch-mnist": Command("download the MNIST files into your cache folder (or --dest)",
                            "annteach.tools.fetch_mnist"),
 }

@@ -18,28 +18,30 @@ name    shape                      what
 (with one conv layer the dense layers are ``W2``, ``W3``; without a hidden
 layer there is one dense layer). Saving, loading and checking weights files is
 :mod:`annteach.cnn_files`; the shipped model is :func:`annteach.load_pretrained_cnn`.
+
+Two ways to compute a conv block, the same function: the lesson's three pairs
+``conv_forward``, ``maxpool_forward``, ``relu_forward`` (used for the feature
+maps, and everywhere with ``CNN(fused=False)``), and the fused pair
+:func:`annteach.conv_block.conv_block_forward` / ``conv_block_backward``, about twice
+as fast, which :meth:`CNN.gradients` and :meth:`CNN.predict_proba` use by
+default. The fused pair reuses its large arrays from one call to the next
+(a workspace per conv layer and per thread), so a training loop allocates no
+large arrays per step; a model can still be used from several threads at once.
 """
 
-import math
+import threading
 
 import numpy as np
 
-from . import conv
+from . import conv, conv_block
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, identity_derivative
 from .batches import map_batches
-from .checks import check_integer
+from .cnn_architecture import MAX_PARAMS, check_architecture, check_dtype
 from .evaluation import count_params
 from .layers import add_bias, backprop, fprop, remove_bias
 from .losses import cross_entropy, one_hot
 
 __all__ = ["CNN", "MAX_PARAMS"]
-
-#: Most parameters a CNN may have: 10 million, 172 times the shipped model. Checked
-#: before anything is allocated, so that no architecture (say, in a model file) can ask
-#: for gigabytes of weights.
-MAX_PARAMS = 10_000_000
-
-_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 _relu, _relu_derivative = ACTIVATIONS["relu"]
 _softmax = OUTPUT_ACTIVATIONS["softmax"][0]
@@ -80,6 +82,10 @@ class CNN:
         Source of the initial weights (He-normal, zero biases).
     dtype : dtype, optional
         float32 for training and inference, float64 for gradient checks.
+    fused : bool, optional
+        Compute each conv block with the fused pair of :mod:`annteach.conv`
+        (default, about twice as fast) or with the three layer pairs of the
+        lesson (``False``). Both give the same results up to rounding.
 
     Raises
     ------
@@ -97,15 +103,14 @@ class CNN:
     """
 
     def __init__(self, conv_channels=(12, 24), kernel_size=5, paddings=(0, 0), hidden=128,
-                 n_classes=10, input_shape=(1, 28, 28), seed=0, dtype=np.float32):
-        self._set_architecture(conv_channels, kernel_size, paddings, hidden, n_classes,
-                               input_shape)
-        try:
-            self.dtype = np.dtype(dtype)
-        except TypeError:
-            self.dtype = None
-        if self.dtype not in _DTYPES:
-            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+                 n_classes=10, input_shape=(1, 28, 28), seed=0, dtype=np.float32,
+                 fused=True):
+        found, self.shapes, self._param_shapes = check_architecture(
+            conv_channels, kernel_size, paddings, hidden, n_classes, input_shape)
+        vars(self).update(found)  # conv_channels, kernel_size, ... as ints and tuples
+        self.dtype = check_dtype(dtype)
+        self.fused = bool(fused)
+        self._threads = threading.local()  # each thread's workspaces of the fused blocks
         rng = np.random.default_rng(seed)
         self.weights = {}
         for name, shape in self.param_shapes().items():
@@ -119,8 +124,8 @@ class CNN:
                 P = np.hstack([W, np.zeros((n_out, 1))])
             self.weights[name] = P.astype(self.dtype)
 
-    @classmethod
-    def architecture_shapes(cls, conv_channels=(12, 24), kernel_size=5, paddings=(0, 0),
+    @staticmethod
+    def architecture_shapes( conv_channels=(12, 24), kernel_size=5, paddings=(0, 0),
                             hidden=128, n_classes=10, input_shape=(1, 28, 28)):
         """The parameter shapes of an architecture, checked without building the network.
 
@@ -140,63 +145,20 @@ class CNN:
             As the constructor: for an impossible architecture, or one with more
             than :data:`MAX_PARAMS` parameters.
         """
-        blank = cls.__new__(cls)
-        blank._set_architecture(conv_channels, kernel_size, paddings, hidden, n_classes,
-                                input_shape)
-        return blank.param_shapes()
-
-    def _set_architecture(self, conv_channels, kernel_size, paddings, hidden, n_classes,
-                          input_shape):
-        """Check the architecture and keep it; nothing of its size is allocated."""
-        self.conv_channels = tuple(check_integer("conv_channels", c, 1) for c in conv_channels)
-        self.kernel_size = check_integer("kernel_size", kernel_size, 1)
-        self.paddings = tuple(check_integer("paddings", p, 0) for p in paddings)
-        self.hidden = None if hidden is None else check_integer("hidden (or None)", hidden, 1)
-        self.n_classes = check_integer("n_classes", n_classes, 2)
-        self.input_shape = tuple(check_integer("input_shape", s, 1) for s in input_shape)
-        if not self.conv_channels:
-            raise ValueError("need at least one conv layer")
-        if len(self.paddings) != len(self.conv_channels):
-            raise ValueError(f"need one padding per conv layer: {len(self.conv_channels)} "
-                             f"layers, {len(self.paddings)} paddings")
-        if max(self.paddings) >= self.kernel_size:
-            raise ValueError(f"paddings must be less than kernel_size {self.kernel_size}, "
-                             f"got {self.paddings}")
-        if len(self.input_shape) != 3:
-            raise ValueError(f"input_shape must be (C, H, W), got {input_shape}")
-        self.shapes = self._block_shapes()
-        n = sum(math.prod(shape) for shape in self.param_shapes().values())
-        if n > MAX_PARAMS:
-            raise ValueError(f"this architecture has {n:,} parameters, more than the "
-                             f"{MAX_PARAMS:,} a CNN may have (MAX_PARAMS)")
-
-    # -- architecture ------------------------------------------------------
-    def _block_shapes(self):
-        """Output shape (per image) of every conv block, before and after pooling."""
-        _, H, W = self.input_shape
-        k, shapes = self.kernel_size, []
-        for F, p in zip(self.conv_channels, self.paddings, strict=True):
-            H, W = H + 2 * p - k + 1, W + 2 * p - k + 1
-            if H < 2 or W < 2:
-                raise ValueError(f"images of shape {self.input_shape} are too small for "
-                                 f"{len(self.conv_channels)} conv layers of {k}x{k}")
-            shapes.append(((F, H, W), (F, H // 2, W // 2)))
-            H, W = H // 2, W // 2
-        return shapes
+        return check_architecture(conv_channels, kernel_size, paddings, hidden, n_classes,
+                                  input_shape)[2]
 
     @property
     def dense_sizes(self):
         """Units of the dense layers, inputs first: ``[384, 128, 10]`` by default."""
-        return ([math.prod(self.shapes[-1][1])] + ([self.hidden] if self.hidden else [])
-                + [self.n_classes])
+        dense = list(self._param_shapes.values())[2 * len(self.conv_channels):]
+        return [n_in - 1 for _, n_in in dense] + [dense[-1][0]]
 
     @property
     def param_names(self):
         """Names of the parameters in order: ``W1, b1`` per conv layer, then ``W`` per
         dense layer, numbered on (``["W1", "b1", "W2", "b2", "W3", "W4"]`` by default)."""
-        n_conv = len(self.conv_channels)
-        names = [f"{p}{i}" for i in range(1, n_conv + 1) for p in "Wb"]
-        return names + [f"W{n_conv + m}" for m in range(1, len(self.dense_sizes))]
+        return list(self._param_shapes)
 
     def architecture(self):
         """The constructor arguments as a JSON-friendly dict."""
@@ -206,13 +168,7 @@ class CNN:
 
     def param_shapes(self):
         """Shape of every parameter, by name, in the order of :attr:`param_names`."""
-        shapes, C, k = [], self.input_shape[0], self.kernel_size
-        for F in self.conv_channels:
-            shapes += [(F, C, k, k), (F,)]
-            C = F
-        sizes = self.dense_sizes
-        shapes += [(n_out, n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-        return dict(zip(self.param_names, shapes, strict=True))
+        return dict(self._param_shapes)
 
     @property
     def params(self):
@@ -291,25 +247,52 @@ class CNN:
                              f"got {[tuple(np.shape(P)) for P in params]}")
         return dict(zip(expected, params))
 
+    def __getstate__(self):  # copies and pickles leave the workspaces behind
+        state = self.__dict__.copy()
+        del state["_threads"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._threads = threading.local()
+
+    def _workspaces(self):
+        """The calling thread's buffers for the fused blocks: one dict per conv layer."""
+        spaces = getattr(self._threads, "spaces", None)
+        if spaces is None:
+            spaces = self._threads.spaces = [{} for _ in self.conv_channels]
+        return spaces
+
     def _forward(self, X, p, caches=None, maps=None):
         """Class probabilities (N, n_classes) of images ``X`` with parameters ``p`` by name.
 
         Puts every layer's cache into the dict ``caches`` (by the name of the
         layer's weights, and ``"flatten"``) and appends every conv layer's ReLU
         feature maps (before pooling) to the list ``maps``, when they are given.
+        The conv blocks are computed by the fused pair unless ``self.fused`` is
+        False or ``maps`` are asked for (only the lesson's pairs have them).
         """
         A, n_conv = X, len(self.conv_channels)
+        fused = self.fused and maps is None
+        spaces = self._workspaces() if fused else None
         for i in range(1, n_conv + 1):
-            Z, conv_cache = conv.conv_forward(A, p[f"W{i}"], p[f"b{i}"], self.paddings[i - 1])
-            if maps is not None:
-                maps.append(np.ascontiguousarray(_relu(Z)))
-            A, pool_cache = conv.maxpool_forward(Z)
-            A, relu_cache = conv.relu_forward(A)
+            W, b, pad = p[f"W{i}"], p[f"b{i}"], self.paddings[i - 1]
+            if fused:  # conv, max-pool and ReLU in one pass; its output lives in spaces[i - 1]
+                A, cache = conv_block.conv_block_forward(A, W, b, pad, workspace=spaces[i - 1],
+                                                   keep=caches is not None)
+            else:      # the lesson's three pairs
+                Z, conv_cache = conv.conv_forward(A, W, b, pad)
+                if maps is not None:
+                    maps.append(np.ascontiguousarray(_relu(Z)))
+                A, pool_cache = conv.maxpool_forward(Z)
+                A, relu_cache = conv.relu_forward(A)
+                cache = (conv_cache, pool_cache, relu_cache)
             if caches is not None:
-                caches[f"W{i}"] = (conv_cache, pool_cache, relu_cache)
-        A, flat_cache = conv.flatten_forward(A)
+                caches[f"W{i}"] = cache
+        A, flat_cache = conv.flatten_forward(A)  # a copy: A may live in a workspace
         if caches is not None:
             caches["flatten"] = flat_cache
+            caches["fused"] = fused
         dense = self.param_names[2 * n_conv:]
         for name in dense:  # the lecture's layers: Y = g(X W^T), the bias entry last in X
             X_b = add_bias(A)
@@ -328,10 +311,15 @@ class CNN:
             dA, g_derivative = remove_bias(dEdX), _relu_derivative
         dA = conv.flatten_backward(dA, caches["flatten"])
         for i in range(n_conv, 0, -1):
-            conv_cache, pool_cache, relu_cache = caches[f"W{i}"]
-            dA = conv.maxpool_backward(conv.relu_backward(dA, relu_cache), pool_cache)
-            dA, grads[f"W{i}"], grads[f"b{i}"] = conv.conv_backward(dA, conv_cache,
-                                                                    input_gradient=i > 1)
+            cache, first = caches[f"W{i}"], i == 1  # no input gradient for the images
+            if caches["fused"]:
+                dA, grads[f"W{i}"], grads[f"b{i}"] = conv_block.conv_block_backward(
+                    dA, cache, input_gradient=not first)
+            else:
+                conv_cache, pool_cache, relu_cache = cache
+                dA = conv.maxpool_backward(conv.relu_backward(dA, relu_cache), pool_cache)
+                dA, grads[f"W{i}"], grads[f"b{i}"] = conv.conv_backward(
+                    dA, conv_cache, input_gradient=not first)
         return grads
 
     def _targets(self, T, n):
@@ -354,7 +342,8 @@ class CNN:
             Parameters to use instead of ``self.weights`` (in the order of
             :attr:`param_names`).
         maps : bool, optional
-            Also return the feature maps of every conv layer.
+            Also return the feature maps of every conv layer (the conv blocks
+            are then computed by the lesson's three layer pairs).
 
         Returns
         -------

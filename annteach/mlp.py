@@ -122,12 +122,16 @@ class MLP:
             The network output.
         """
         params = self.weights if params is None else params
-        X = self._inputs(X)
-        inputs, Y = [], X
+        return self._forward_from(add_bias(self._inputs(X)), params)
+
+    def _forward_from(self, X_b, params):
+        """:meth:`forward` of inputs ``X_b`` that already end with the bias entry."""
+        inputs = [X_b]
         for layer, W in enumerate(params):
-            inputs.append(add_bias(Y))
             g, _ = self._activation(layer, params)
             Y = fprop(W, inputs[-1], g)
+            if layer < len(params) - 1:
+                inputs.append(add_bias(Y))
         return inputs, Y
 
     def _inputs(self, X):
@@ -177,7 +181,12 @@ class MLP:
         *summed* over the samples (``N`` times those of the mean), by backprop."""
         inputs, Y = self.forward(X, params)
         T = self._targets(T, Y.shape[0])
-        outputs, grads = Y, [None] * len(params)
+        return Y, T, self._backward(inputs, Y, T, params)
+
+    def _backward(self, inputs, Y, T, params):
+        """Gradients of the error summed over the samples, from :meth:`forward`'s
+        ``inputs`` and output ``Y`` and the targets ``T`` (an array like ``Y``)."""
+        grads = [None] * len(params)
         if self.loss_function == "cross_entropy":
             # softmax (or logistic) with cross-entropy: the output delta is Y - T,
             # so the output layer's g' is taken as 1 and dE/dY as that delta.
@@ -193,7 +202,7 @@ class MLP:
         # product dEdX = Delta @ W (a third of the work of that layer) is skipped.
         Delta = g_derivative(Y) * dEdY
         grads[0] = Delta.T @ inputs[0]
-        return outputs, T, grads
+        return grads
 
     def gradients(self, X, T, params=None, return_outputs=False):
         """Error and its gradient with respect to every weight matrix.
@@ -285,6 +294,10 @@ class MLP:
                 and [V.shape for V in self.velocity] == [W.shape for W in self.weights]):
             self.velocity = [np.zeros_like(W) for W in self.weights]
         velocity = self.velocity
+        # Each batch is gathered straight into one reused array whose last column
+        # is the bias entry 1 (what add_bias would give, without a copy per step).
+        batch = np.empty((min(batch_size, n), X.shape[1] + 1), dtype=self.dtype)
+        batch[:, -1] = 1
         bar = tqdm(range(epochs), disable=not progress, desc="epochs")
         for _ in bar:
             before = [W.copy() for W in self.weights]
@@ -293,7 +306,10 @@ class MLP:
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
                 for start in range(0, n, batch_size):
                     idx = order[start:start + batch_size]
-                    Y, Tb, grads = self._summed_gradients(X[idx], T[idx], self.weights)
+                    X_b, Tb = batch[:len(idx)], T[idx]
+                    np.take(X, idx, axis=0, out=X_b[:, :-1], mode="clip")  # idx are in range
+                    inputs, Y = self._forward_from(X_b, self.weights)
+                    grads = self._backward(inputs, Y, Tb, self.weights)
                     total += self._error(Y, Tb) * len(idx)
                     for W, V, G in zip(self.weights, velocity, grads):
                         V *= momentum

@@ -1,78 +1,68 @@
-"""Speed of the numpy CNN and MLP, against the machine's matmul peak and PyTorch.
+"""Full training epochs and test-set inference of the numpy CNN and MLP, against PyTorch.
 
-Run: ``.venv/bin/python benchmarks/bench_cnn.py [--repeats 5]``
+Run: ``.venv/bin/python benchmarks/bench_cnn.py [--repeats 3] [--images 60000] [--threads 1 2]``
 
-Prints, for one BLAS thread and for the default thread count:
+Every task below is timed once per round, the tasks of a round in turns, so that
+load from other processes falls on all of them alike; the figures are medians
+over ``--repeats`` rounds (after a warm-up), as wall time and as process CPU time
+(user + system of all threads: at one thread, the figure least disturbed by other
+processes). The load average is printed for every round. Each thread setting is
+measured: numpy's BLAS, the package's worker threads and PyTorch's threads are
+all set to it.
 
-* the machine's float32 matrix-product speed (GFLOP/s, 1024 x 1024 matrices),
-* training throughput (images/s: forward, backward and optimiser step on
-  batches of 128 MNIST images) of the shipped CNN architecture and of an MNIST
-  MLP (784-256-10, tanh, softmax + cross-entropy, float32, SGD with momentum),
-  and the CNN's useful GFLOP/s (FLOPs of its convolutions and products,
-  counted on valid output positions) as a fraction of the matmul peak,
-* the time to classify the 10,000 MNIST test images,
-* where PyTorch is importable, the same models trained the same way in
-  PyTorch on the CPU with the same thread count, and the ratios
-  numpy / PyTorch (above 1: numpy is faster).
+Training tasks, one epoch over ``--images`` MNIST training images each (60,000:
+469 steps of 128, the last one of 96):
 
-Every figure is the median of ``--repeats`` runs, the tasks timed in turns. Other processes on the
-machine make absolute numbers noisy; the ratios measured in one run are what
-to compare.
+* ``numpy CNN``: ``annteach.CNN(seed=0)`` (the fused conv blocks) trained by the
+  package's loop, :func:`annteach.training.train` with the shipped recipe
+  (shuffling, random shifts of up to 2 pixels, Adam, cosine learning rate,
+  accuracy count; every batch in 2 parts on ``threads`` workers).
+* ``numpy CNN, lesson's pairs``: the same with ``CNN(fused=False)``.
+* ``PyTorch CNN``: the same network in PyTorch (CPU), the same loop: numpy
+  permutation and the package's ``random_shifts``, forward, backward,
+  ``torch.optim.Adam`` with the cosine learning rate, the accuracy count.
+* ``numpy MLP`` / ``PyTorch MLP``: 784-256-10 (tanh, softmax, cross-entropy,
+  float32, Glorot), SGD with momentum 0.9, learning rate 0.05, batch 128:
+  :meth:`annteach.MLP.fit` for one epoch against the same in PyTorch.
+
+Inference: the 10,000 test images classified by ``CNN.predict_proba`` (fused,
+and with the lesson's pairs) and by PyTorch (batches of 250, softmax).
+
+Also the machine's float32 matrix-product speed (1024 x 1024), of which the
+CNN's useful training FLOPs are reported as a fraction; and a check that the
+fused step's loss and gradients match those of the lesson's pairs.
 """
 
 import argparse
 import os
-import platform
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 import annteach as at
 from annteach.cnn import CNN
+from annteach.comparison import machine_description
 from annteach.memory import reuse_freed_memory
-from annteach.training import Adam
+from annteach.training import RECIPE, random_shifts, train
 
-BATCH = 128
+BATCH = RECIPE["batch_size"]
 MLP_SIZES = [784, 256, 10]
 
 
-def interleaved_medians(tasks, repeats):
-    """Median wall time of each callable in ``tasks`` (a dict), timed in turns.
-
-    One warm-up call each, then ``repeats`` rounds that call every task once,
-    so that load from other processes falls on all of them alike.
-    """
-    for fn in tasks.values():
-        fn()
-    times = {name: [] for name in tasks}
-    for _ in range(repeats):
-        for name, fn in tasks.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
-
-
-def machine():
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
-                     for i in threadpool_info() if i["user_api"] == "blas")
-    return (f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, "
-            f"numpy {np.__version__}, BLAS {blas}; OPENBLAS_CORETYPE="
-            f"{os.environ.get('OPENBLAS_CORETYPE')}; load average {os.getloadavg()[0]:.2f}")
-
-
-def matmul_task(n=1024):
-    rng = np.random.default_rng(0)
-    A, B = (rng.random((n, n), dtype=np.float32) for _ in range(2))
-    return lambda: A @ B
+def print_machine():
+    """Print the machine and the PyTorch version; return the torch module, or None."""
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    m = machine_description()
+    print(f"{m['cores']} cores, {m['cpu']}; Python {m['python']}, numpy {m['numpy']}, "
+          f"BLAS {m['blas']}; OPENBLAS_CORETYPE={m['OPENBLAS_CORETYPE']}; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"PyTorch {torch.__version__}" if torch is not None else "PyTorch not installed")
+    return torch
 
 
 def cnn_flops_per_image(model):
@@ -91,128 +81,193 @@ def cnn_flops_per_image(model):
     return flops
 
 
-def mnist_batches():
-    images, labels = at.load_mnist("train")
-    X = at.scale(images[:BATCH * 8])[:, None]
-    y = labels[:BATCH * 8].astype(np.int64)
-    test_images, test_labels = at.load_mnist("test")
-    return X, y, at.scale(test_images)[:, None]
+def timed_rounds(tasks, repeats):
+    """Wall and CPU seconds of every task, medians over ``repeats`` rounds in turns."""
+    wall = {name: [] for name in tasks}
+    cpu = {name: [] for name in tasks}
+    for r in range(repeats):
+        load = os.getloadavg()[0]
+        for name, fn in tasks.items():
+            w, c = time.perf_counter(), time.process_time()
+            fn()
+            wall[name].append(time.perf_counter() - w)
+            cpu[name].append(time.process_time() - c)
+        print(f"  round {r + 1}/{repeats}: load average {load:.2f} -> {os.getloadavg()[0]:.2f}",
+              flush=True)
+    return ({n: statistics.median(t) for n, t in wall.items()},
+            {n: statistics.median(t) for n, t in cpu.items()})
 
 
-def numpy_tasks(X, y, Xtest, threads):
-    """Training epochs (``len(X) // BATCH`` steps) and inference, as callables."""
-    model = CNN(seed=0)
-    opt = Adam(model.params)
-    steps = len(X) // BATCH
+def numpy_tasks(images, labels, test_images, threads, plain):
+    recipe = {**RECIPE, "epochs": 1}
 
-    def cnn_epoch():
-        for s in range(steps):
-            batch = slice(s * BATCH, (s + 1) * BATCH)
-            _, grads = model.gradients(X[batch], y[batch])
-            opt.step(grads, 1e-3)
+    def cnn_epoch(fused):
+        return lambda: train(CNN(seed=0, fused=fused), images, labels, **recipe,
+                             workers=threads, progress=False)
 
     mlp = at.MLP(MLP_SIZES, hidden="tanh", output="softmax", loss="cross_entropy",
                  init="glorot", dtype=np.float32, seed=0)
-    X2 = X.reshape(len(X), -1)
-    T = at.one_hot(y, 10, dtype=np.float32)
+    X2 = images.reshape(len(images), -1)
+    T = at.one_hot(labels, 10, dtype=np.float32)
 
     def mlp_epoch():
         mlp.fit(X2, T, epochs=1, batch_size=BATCH, learning_rate=0.05, momentum=0.9,
                 progress=False)
 
-    # predict() runs one batch per core, each with one BLAS thread: allow `threads` of them
-    return model, {"numpy CNN train": cnn_epoch, "numpy MLP train": mlp_epoch,
-                   "numpy CNN infer": lambda: model.predict_proba(Xtest, workers=threads)}
+    fused_model, plain_model = CNN(seed=0), CNN(seed=0, fused=False)
+    tasks = {"numpy CNN": cnn_epoch(True)}
+    if plain:
+        tasks["numpy CNN, lesson's pairs"] = cnn_epoch(False)
+    tasks["numpy MLP"] = mlp_epoch
+    tasks["numpy infer"] = lambda: fused_model.predict_proba(test_images, workers=threads)
+    if plain:
+        tasks["numpy infer, lesson's pairs"] = lambda: plain_model.predict_proba(
+            test_images, workers=threads)
+    return tasks
 
 
-def torch_tasks(X, y, Xtest, model):
-    """The same models and steps in PyTorch, as callables."""
-    import torch
+def torch_cnn(model):
+    """The architecture of ``model`` (a CNN with two conv layers) in PyTorch."""
     from torch import nn
 
-    torch.manual_seed(0)
     k, (c1, c2) = model.kernel_size, model.conv_channels
     side = model.shapes[-1][1]
-    cnn = nn.Sequential(
+    return nn.Sequential(
         nn.Conv2d(1, c1, k), nn.MaxPool2d(2), nn.ReLU(),
         nn.Conv2d(c1, c2, k), nn.MaxPool2d(2), nn.ReLU(), nn.Flatten(),
         nn.Linear(c2 * side[1] * side[2], model.hidden), nn.ReLU(),
         nn.Linear(model.hidden, 10))
+
+
+def torch_tasks(images, labels, test_images):
+    import torch
+    from torch import nn
+
+    loss_fn = nn.CrossEntropyLoss()
+    y = torch.from_numpy(labels)
+    lr, s = RECIPE["lr"], RECIPE["max_shift"]
+
+    def cnn_epoch():
+        torch.manual_seed(0)
+        net = torch_cnn(CNN(seed=0))
+        opt = torch.optim.Adam(net.parameters(), lr=lr)
+        rng = np.random.default_rng(0)
+        padded = np.pad(images, ((0, 0), (s, s), (s, s)))
+        n = len(images)
+        steps = -(-n // BATCH)
+        order = rng.permutation(n)
+        for b in range(steps):
+            idx = order[b * BATCH:(b + 1) * BATCH]
+            X = torch.from_numpy(random_shifts(padded, idx, s, rng))
+            for group in opt.param_groups:
+                group["lr"] = lr * 0.5 * (1 + np.cos(np.pi * b / steps))
+            opt.zero_grad()
+            scores = net(X)
+            loss = loss_fn(scores, y[idx])
+            loss.backward()
+            opt.step()
+            int((scores.argmax(dim=1) == y[idx]).sum())   # the accuracy count of the loop
+
+    torch.manual_seed(0)
     mlp = nn.Sequential(nn.Linear(MLP_SIZES[0], MLP_SIZES[1]), nn.Tanh(),
                         nn.Linear(MLP_SIZES[1], MLP_SIZES[2]))
-    Xt, yt, Xtt = torch.from_numpy(X), torch.from_numpy(y), torch.from_numpy(Xtest)
-    Xm = Xt.reshape(len(X), -1)
-    loss_fn = nn.CrossEntropyLoss()
-    steps = len(X) // BATCH
+    mlp_opt = torch.optim.SGD(mlp.parameters(), lr=0.05, momentum=0.9)
+    X2 = torch.from_numpy(images.reshape(len(images), -1))
+    mlp_rng = np.random.default_rng(0)
 
-    def trainer(net, data, optimizer):
-        def epoch():
-            for s in range(steps):
-                batch = slice(s * BATCH, (s + 1) * BATCH)
-                optimizer.zero_grad()
-                loss_fn(net(data[batch]), yt[batch]).backward()
-                optimizer.step()
-        return epoch
+    def mlp_epoch():
+        order = torch.from_numpy(mlp_rng.permutation(len(images)))
+        for start in range(0, len(images), BATCH):
+            idx = order[start:start + BATCH]
+            mlp_opt.zero_grad()
+            loss_fn(mlp(X2[idx]), y[idx]).backward()
+            mlp_opt.step()
+
+    torch.manual_seed(0)
+    infer_net = torch_cnn(CNN(seed=0))
+    Xtest = torch.from_numpy(test_images[:, None])
 
     def infer():
         with torch.no_grad():
-            for s in range(0, len(Xtt), 250):
-                torch.softmax(cnn(Xtt[s:s + 250]), dim=1)
+            for start in range(0, len(Xtest), 250):
+                torch.softmax(infer_net(Xtest[start:start + 250]), dim=1)
 
-    return {"PyTorch CNN train": trainer(cnn, Xt, torch.optim.Adam(cnn.parameters(), lr=1e-3)),
-            "PyTorch MLP train": trainer(mlp, Xm, torch.optim.SGD(mlp.parameters(), lr=0.05,
-                                                                 momentum=0.9)),
-            "PyTorch CNN infer": infer}
+    return {"PyTorch CNN": cnn_epoch, "PyTorch MLP": mlp_epoch, "PyTorch infer": infer}
+
+
+def check_fused_step(images, labels):
+    """Print how far the fused step's loss and gradients are from the lesson's pairs'."""
+    X, T = images[:BATCH, None], labels[:BATCH]
+    E, grads = CNN(seed=0, fused=False).gradients(X, T)
+    E2, grads2 = CNN(seed=0).gradients(X, T)
+    worst = max(float(np.abs(g - h).max() / np.abs(g).max()) for g, h in zip(grads, grads2))
+    print(f"fused step: loss {E2:.6f} (lesson's pairs {E:.6f}), largest gradient difference "
+          f"{worst:.1e} of the gradient's largest entry (float32)")
+
+
+def matmul_task(n=1024):
+    rng = np.random.default_rng(0)
+    A, B = (rng.random((n, n), dtype=np.float32) for _ in range(2))
+    return lambda: [A @ B for _ in range(10)]
+
+
+def report(threads, wall, cpu, n_images, flops_per_image):
+    peak_wall = 10 * 2 * 1024 ** 3 / wall["matmul"] / 1e9
+    peak_cpu = 10 * 2 * 1024 ** 3 / cpu["matmul"] / 1e9
+    print(f"\n== {threads} thread(s): medians; images/s by wall time [by CPU time] ==")
+    print(f"float32 matmul 1024^3: {peak_wall:6.1f} GFLOP/s [{peak_cpu:6.1f} per CPU second]")
+    for name in ("numpy CNN", "numpy CNN, lesson's pairs", "PyTorch CNN", "numpy MLP",
+                 "PyTorch MLP"):
+        if name not in wall:
+            continue
+        w, c = n_images / wall[name], n_images / cpu[name]
+        line = f"{name:26s} {w:8.0f} images/s [{c:8.0f}]"
+        if "CNN" in name:
+            gw, gc = flops_per_image * w / 1e9, flops_per_image * c / 1e9
+            line += (f"  {gw:5.1f} GFLOP/s = {100 * gw / peak_wall:4.1f} % of peak "
+                     f"[{100 * gc / peak_cpu:4.1f} %]")
+        print(line)
+    for name, ref in (("numpy CNN", "PyTorch CNN"), ("numpy CNN, lesson's pairs", "PyTorch CNN"),
+                      ("numpy MLP", "PyTorch MLP")):
+        if name in wall and ref in wall:
+            print(f"{name} / {ref}: {wall[ref] / wall[name]:.2f} by wall time "
+                  f"[{cpu[ref] / cpu[name]:.2f} by CPU time]")
+    for name in ("numpy infer", "numpy infer, lesson's pairs", "PyTorch infer"):
+        if name in wall:
+            print(f"{name:28s} 10,000 test images: {wall[name]:.3f} s [{cpu[name]:.3f} s CPU]")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--no-reuse-memory", dest="reuse_memory", action="store_false",
-                        help="leave glibc's allocator as it is (by default the benchmark "
-                             "calls annteach.memory.reuse_freed_memory(), as train-cnn does)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--images", type=int, default=60000,
+                        help="training images per epoch (default: all 60,000)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, os.cpu_count()])
+    parser.add_argument("--no-plain", dest="plain", action="store_false",
+                        help="leave out the CNN with the lesson's pairs (the slowest task)")
     args = parser.parse_args(argv)
-    if args.reuse_memory:
-        reuse_freed_memory()
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    print(machine())
-    print(f"freed memory kept for reuse (annteach.memory.reuse_freed_memory): "
-          f"{'yes' if args.reuse_memory else 'no'}")
-    if torch is not None:
-        print(f"PyTorch {torch.__version__}")
-    X, y, Xtest = mnist_batches()
-    n_train = (len(X) // BATCH) * BATCH
-    for threads in (1, os.cpu_count()):
-        with threadpool_limits(limits=threads):
-            if torch is not None:
-                torch.set_num_threads(threads)
-            model, tasks = numpy_tasks(X, y, Xtest, threads)
+    reuse_freed_memory()  # as train-cnn does
+    torch = print_machine()
+    images, labels = at.load_mnist("train")
+    images, labels = at.scale(images[:args.images]), labels[:args.images].astype(np.int64)
+    test_images = at.scale(at.load_mnist("test")[0])
+    check_fused_step(images, labels)
+    flops = cnn_flops_per_image(CNN(seed=0))
+    print(f"{len(images)} training images per epoch, batch {BATCH}; "
+          f"{flops / 1e6:.2f} MFLOP per image and training step")
+    for threads in args.threads:
+        print(f"\n-- {threads} thread(s): {args.repeats} rounds", flush=True)
+        with threadpool_limits(limits=threads, user_api="blas"):
+            tasks = numpy_tasks(images, labels, test_images, threads, args.plain)
             tasks["matmul"] = matmul_task()
             if torch is not None:
-                tasks.update(torch_tasks(X, y, Xtest, model))
-            t = interleaved_medians(tasks, args.repeats)
-        peak = 2 * 1024 ** 3 / t["matmul"] / 1e9
-        cnn_rate, mlp_rate = n_train / t["numpy CNN train"], n_train / t["numpy MLP train"]
-        gflops = cnn_flops_per_image(model) * cnn_rate / 1e9
-        print(f"\n== {threads} thread(s), batch {BATCH}, medians of {args.repeats} "
-              f"interleaved runs ==")
-        print(f"float32 matmul peak (1024^3):  {peak:8.1f} GFLOP/s")
-        print(f"numpy CNN training:            {cnn_rate:8.0f} images/s "
-              f"({gflops:.1f} GFLOP/s = {100 * gflops / peak:.0f} % of peak)")
-        print(f"numpy MLP {'-'.join(map(str, MLP_SIZES))} training:  {mlp_rate:8.0f} images/s")
-        print(f"numpy CNN inference, 10,000 test images: {t['numpy CNN infer']:.3f} s")
-        if torch is not None:
-            t_cnn = n_train / t["PyTorch CNN train"]
-            t_mlp = n_train / t["PyTorch MLP train"]
-            print(f"PyTorch CNN training:          {t_cnn:8.0f} images/s   "
-                  f"numpy/PyTorch {cnn_rate / t_cnn:.2f}")
-            print(f"PyTorch MLP training:          {t_mlp:8.0f} images/s   "
-                  f"numpy/PyTorch {mlp_rate / t_mlp:.2f}")
-            print(f"PyTorch CNN inference, 10,000 test images: {t['PyTorch CNN infer']:.3f} s"
-                  f"   numpy/PyTorch speed {t['PyTorch CNN infer'] / t['numpy CNN infer']:.2f}")
+                torch.set_num_threads(threads)
+                tasks.update(torch_tasks(images, labels, test_images))
+            warm = min(2048, len(images))   # a short epoch of each, not timed
+            train(CNN(seed=0), images[:warm], labels[:warm], epochs=1, workers=threads,
+                  progress=False)
+            wall, cpu = timed_rounds(tasks, args.repeats)
+        report(threads, wall, cpu, len(images), flops)
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 

@@ -57,7 +57,7 @@ FETCH = """
 import builtins, http.server, inspect, json, sys, threading, time
 from pathlib import Path
 import annteach
-import annteach.mnist
+import annteach.mnist_fetch
 mode, cap, dest = sys.argv[1], float(sys.argv[2]), Path(sys.argv[3])
 sent, written = [0], [0]
 
@@ -72,7 +72,7 @@ def counting_open(path, mode="r", *args, **kwargs):
         f.write = counted
     return f
 
-annteach.mnist.open = counting_open
+annteach.mnist_fetch.open = counting_open
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):

@@ -5,28 +5,27 @@ The browser is the system one (``apt-get install chromium``, done by
 """
 
 import atexit
+import contextlib
 import os
+import secrets
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1280, "height": 720}
-# Schemes that never leave the machine.
-LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+from annteach.tools import handouts
 
+# One definition of the browser, its settings, the window and what counts as local: the
+# handouts' (make course prints with the same Chromium the tests use).
+CHROMIUM = handouts.CHROMIUM
+CHROMIUM_ARGS = handouts.CHROMIUM_ARGS
+VIEWPORT = handouts.VIEWPORT
+LOCAL_SCHEMES = handouts.LOCAL_SCHEMES
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "build" / "screenshots"
+# How long a JupyterLab server may take to answer (a cold start on a busy 2-core machine).
+STARTUP_SECONDS = 180
 
 
 def sync_playwright():
@@ -82,14 +81,27 @@ class NetworkLog:
         self.requests = []
         self.failed = []
         self.errors = []
+        self.console_errors = []
+        self.bad_responses = []
         context.on("request", lambda request: self.requests.append(request.url))
         context.on("requestfailed", self._failed)
+        context.on("response", self._response)
         context.on("page", self.watch)
         context.route("**/*", self._route)
 
     def watch(self, page):
-        """Record the uncaught JavaScript errors of ``page``."""
+        """Record the uncaught JavaScript errors and the console errors of ``page``."""
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message):
+        if message.type == "error":
+            where = message.location.get("url", "")
+            self.console_errors.append(f"{message.text[:300]} ({where[:120]})")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.bad_responses.append(f"{response.status} {response.url[:200]}")
 
     def _failed(self, request):
         self.failed.append(f"{request.url[:200]} ({request.failure})")
@@ -107,3 +119,58 @@ class NetworkLog:
     def outside(self):
         """The requested URLs that are not local."""
         return [url[:200] for url in self.requests if not self._is_local(url)]
+
+
+@contextlib.contextmanager
+def course_server(tmp_path_factory, options=lambda root, state: []):
+    """Run JupyterLab over a temporary copy of notebooks/ until the block ends.
+
+    Started by :func:`annteach.tools.lab_server.start`, as ``make present`` starts it, with
+    the command-line options ``options(root, state)`` added (``state`` is a folder for the
+    server to write into). The server listens on a free port of 127.0.0.1 with a random
+    token; Jupyter, IPython and matplotlib keep their state under ``state`` (the server's
+    log too: ``state/jupyterlab.log``). Waits until it answers; stops it (and its kernels)
+    by its process id at the end.
+
+    Yields
+    ------
+    (root, port, token)
+    """
+    from annteach.tools import lab_server
+
+    state = tmp_path_factory.mktemp("jupyter-state")
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    port, token = lab_server.free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    for name, folder in [
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("MPLCONFIGDIR", "matplotlib"),
+    ]:
+        env[name] = str(state / folder)
+    log = state / "jupyterlab.log"
+    with log.open("w") as output:
+        server = lab_server.start(root, port, token, options(root, state), env=env,
+                                  stdout=output, stderr=subprocess.STDOUT)
+    try:
+        try:
+            lab_server.wait_until_up(server, port, token, STARTUP_SECONDS)
+        except RuntimeError as error:
+            pytest.fail(f"{error}:\n{log.read_text()[-3000:]}")
+        yield root, port, token
+    finally:
+        lab_server.stop(server)
+
+
+@contextlib.contextmanager
+def server_context(port):
+    """A browser context that may talk to the server on ``port`` only: yields (context, network)."""
+    allowed = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/")
+    context = shared_browser().new_context(viewport=VIEWPORT)
+    try:
+        yield context, NetworkLog(context, allowed=allowed)
+    finally:
+        context.close()

@@ -1,5 +1,36 @@
-"""Shared test settings: a non-interactive matplotlib backend."""
+"""Shared test settings: a non-interactive matplotlib backend; the browser tests' Chromium
+and the lecture decks and pages, built once per test run."""
 
 import os
 
+import pytest
+
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The test run's headless Chromium (see browser_support)."""
+    from browser_support import shared_browser
+
+    return shared_browser()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """Build decks and pages lazily, once per notebook, into a temporary folder:
+    ``built(notebook) -> (deck, page)``."""
+    from annteach.tools import decks
+
+    out = tmp_path_factory.mktemp("course")
+    cache = {}
+
+    def build(notebook):
+        if notebook not in cache:
+            cache[notebook] = (
+                decks.build_deck(notebook, out / "slides"),
+                decks.build_html(notebook, out / "html"),
+            )
+        return cache[notebook]
+
+    return build

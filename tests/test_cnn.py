@@ -21,6 +21,7 @@ from annteach.cnn_files import (
 )
 from annteach.evaluation import model_accuracy
 from annteach.gradcheck import check_gradient
+from annteach.training import RECIPE
 
 
 def _tiny(dtype=np.float64, **kw):
@@ -265,7 +266,9 @@ def test_conv_filters_and_feature_maps():
                                rtol=1e-5, atol=1e-6)
     Y, all_maps = model.forward(X, maps=True)  # the same forward pass gives both
     np.testing.assert_array_equal(all_maps[0], maps)
-    np.testing.assert_array_equal(Y, model.predict_proba(X))
+    plain = CNN(seed=2, fused=False)  # with maps, the blocks are the lesson's pairs
+    np.testing.assert_array_equal(Y, plain.forward(X))
+    np.testing.assert_allclose(Y, model.predict_proba(X), rtol=1e-5)
     with pytest.raises(ValueError, match="layer"):
         model.feature_maps(X, layer=2)
 
@@ -280,6 +283,79 @@ def test_model_accuracy_counts_label_hits():
         model_accuracy(Fixed(), np.zeros((4, 28, 28)), np.array([0, 1]))
     with pytest.raises(ValueError, match="integer class labels"):
         model_accuracy(Fixed(), np.zeros((4, 28, 28)), np.array([0.0, 1.0, 1.0, 1.0]))
+
+
+# -- the fused conv blocks against the lesson's pairs ------------------------------
+
+FUSED_CASES = [
+    {},
+    {"hidden": None},
+    {"paddings": (2, 1)},
+    {"conv_channels": (3,), "paddings": (1,)},
+    {"conv_channels": (2, 3, 4), "paddings": (2, 2, 2), "input_shape": (1, 28, 28)},
+    {"input_shape": (2, 15, 17), "kernel_size": 3, "conv_channels": (3, 2)},  # odd sizes
+]
+
+
+@pytest.mark.parametrize("kw", FUSED_CASES)
+def test_fused_blocks_compute_the_lessons_pairs(kw):
+    fused, plain = _tiny(**kw), _tiny(**kw, fused=False)
+    assert fused.fused and not plain.fused
+    X = _images(5, seed=12, shape=fused.input_shape)
+    labels = np.array([0, 3, 9, 3, 1])
+    for n in (5, 2, 5):  # workspaces made, remade for another batch size, reused
+        E, grads, Y = fused.gradients(X[:n], labels[:n], return_outputs=True)
+        E0, grads0, Y0 = plain.gradients(X[:n], labels[:n], return_outputs=True)
+        assert E == pytest.approx(E0, rel=1e-12)
+        np.testing.assert_allclose(Y, Y0, rtol=1e-12)
+        for name, g, g0 in zip(fused.param_names, grads, grads0, strict=True):
+            np.testing.assert_allclose(g, g0, rtol=1e-10, atol=1e-14, err_msg=name)
+    np.testing.assert_allclose(fused.predict_proba(X, batch_size=2),
+                               plain.predict_proba(X), rtol=1e-12)
+    np.testing.assert_array_equal(fused.feature_maps(X, 0), plain.feature_maps(X, 0))
+
+
+def test_fused_training_step_reuses_its_buffers():
+    model = CNN(seed=0)
+    X, labels = _images(8, seed=13).astype(np.float32), np.arange(8)
+    model.gradients(X, labels)
+    spaces = model._workspaces()
+    before = [{name: id(buf) for name, buf in space.items()} for space in spaces]
+    assert all(before)
+    E, grads = model.gradients(X, labels)
+    assert [{name: id(buf) for name, buf in space.items()} for space in spaces] == before
+    E2, grads2 = model.gradients(X, labels)  # the results are new arrays, not the buffers
+    assert E2 == E
+    for g, g2 in zip(grads, grads2, strict=True):
+        np.testing.assert_array_equal(g, g2)
+
+
+def test_one_model_in_several_threads_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = CNN(seed=1)
+    rng = np.random.default_rng(14)
+    batches = [(rng.random((16, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, 16))
+               for _ in range(6)]
+    serial = [model.gradients(X, y) for X, y in batches]
+    with ThreadPoolExecutor(3) as pool:
+        parallel = list(pool.map(lambda b: model.gradients(*b), batches * 2))
+    for (E, grads), (E2, grads2) in zip(serial * 2, parallel, strict=True):
+        assert E2 == E
+        for g, g2 in zip(grads, grads2, strict=True):
+            np.testing.assert_array_equal(g, g2)
+
+
+def test_copies_and_pickles_leave_the_buffers_behind():
+    import copy
+    import pickle
+
+    model = CNN(seed=2)
+    X = _images(3, seed=15).astype(np.float32)
+    P = model.predict_proba(X)
+    for twin in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert twin._workspaces() is not model._workspaces()
+        np.testing.assert_array_equal(twin.predict_proba(X), P)
 
 
 def test_exported_from_the_package():
@@ -393,12 +469,13 @@ def test_shipped_model_is_verified_and_documented(shipped):
     assert info["sha256"] == hashlib.sha256(default_model_path().read_bytes()).hexdigest()
     assert info["architecture"] == CNN().architecture()
     assert info["command"] == "python -m annteach train-cnn"
-    assert info["training"]["train_images"] == 60000
-    for key in ("cores", "cpu", "numpy"):
+    training = dict(info["training"])
+    training.pop("workers")  # the weights do not depend on it
+    assert training == {**RECIPE, "optimizer": "adam", "train_images": 60000}
+    for key in ("cores", "cpu", "numpy", "blas"):
         assert key in info["machine"]
-    # stored anew with the dense biases in the last column: same numbers, same accuracy
-    assert info["conversion"]["test_accuracy_after"] == info["test_accuracy"]
     assert info["param_shapes"]["W3"] == [128, 385]
+    assert info["test_errors"] == round((1 - info["test_accuracy"]) * info["test_images"])
 
 
 def test_shipped_model_beats_the_lecture_on_the_test_set(shipped):

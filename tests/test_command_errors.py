@@ -352,4 +352,4 @@ def test_a_kill_while_writing_leaves_the_folder_as_it_was(tmp_path):
 def test_present_refuses_a_notebook_outside_the_course(capsys, tmp_path):
     path = _good_notebook(tmp_path)
     message = command_error(capsys, ["present", str(path)])
-    assert str(path) in message and "not inside" in message
+    assert str(path) in message and "outside the course folder" in message

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from annteach import conv
+from annteach import conv, conv_block
 from annteach.gradcheck import numerical_gradient, relative_error
 
 TOL = 1e-6
@@ -177,3 +177,153 @@ def test_no_function_modifies_its_inputs():
         np.testing.assert_array_equal(A, A0)
     for A, A0 in ((df, df_saved), (dp, dp_saved), (dr, dr_saved), (dout, dout_saved)):
         np.testing.assert_array_equal(A, A0)
+
+
+# -- the fast path: conv, max-pool and ReLU as one pair ------------------------
+
+def _plain_block(X, W, b, pad):
+    """The block composed of the plain pairs, and its backward."""
+    c, c1 = conv.conv_forward(X, W, b, pad)
+    p, c2 = conv.maxpool_forward(c)
+    out, c3 = conv.relu_forward(p)
+
+    def backward(dout, input_gradient=True):
+        d = conv.maxpool_backward(conv.relu_backward(dout, c3), c2)
+        return conv.conv_backward(d, c1, input_gradient=input_gradient)
+    return out, backward
+
+
+BLOCK_CASES = [  # (X shape, W shape, pad): odd sizes (a dropped row/column), pads, even k
+    ((3, 2, 9, 8), (4, 2, 3, 3), 1),
+    ((2, 1, 28, 28), (5, 1, 5, 5), 0),     # the CNN's first layer
+    ((4, 3, 12, 12), (6, 3, 5, 5), 0),     # the CNN's second layer, fewer channels
+    ((2, 3, 7, 9), (2, 3, 2, 2), 2),
+    ((1, 2, 5, 6), (3, 2, 4, 4), 1),
+    ((2, 1, 2, 3), (1, 1, 1, 1), 0),
+]
+
+
+@pytest.mark.parametrize(("xshape", "wshape", "pad"), BLOCK_CASES)
+def test_conv_block_matches_plain_pairs(xshape, wshape, pad):
+    rng = _rng(13)
+    X, W, b = (rng.standard_normal(s) for s in (xshape, wshape, wshape[:1]))
+    X[:, :, :3, :3] = 0  # windows of equal values: the tie rule must match too
+    b[0] = 0.5
+    expected, backward = _plain_block(X, W, b, pad)
+    out, cache = conv_block.conv_block_forward(X, W, b, pad)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+    dout = rng.standard_normal(out.shape)
+    for want, got in zip(backward(dout), conv_block.conv_block_backward(dout, cache), strict=True):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-11)
+    dX, dW, db = conv_block.conv_block_backward(dout, cache, input_gradient=False)
+    assert dX is None
+    np.testing.assert_allclose(dW, backward(dout)[1], rtol=1e-11, atol=1e-11)
+
+
+def _kink_free_inputs(xshape, wshape, pad, margin=1e-3):
+    """Random X, W, b whose pooling windows and ReLUs are far from a kink.
+
+    Central differences across a kink (two window members within eps of each
+    other, or a maximum within eps of 0) measure no derivative; the first seed
+    whose every window has a top-two gap and a |maximum| above ``margin`` is used.
+    """
+    for seed in range(100):
+        rng = _rng(seed)
+        X, W, b = (rng.standard_normal(s) for s in (xshape, wshape, wshape[:1]))
+        c, _ = conv.conv_forward(X, W, b, pad)
+        H2, W2 = c.shape[2] // 2, c.shape[3] // 2
+        windows = c[:, :, :2 * H2, :2 * W2].reshape(*c.shape[:2], H2, 2, W2, 2)
+        members = np.sort(windows.transpose(0, 1, 2, 4, 3, 5).reshape(-1, 4), axis=1)
+        if (members[:, 3] - members[:, 2]).min() > margin and np.abs(members[:, 3]).min() > margin:
+            return X, W, b
+    raise AssertionError("no kink-free inputs found")
+
+
+@pytest.mark.parametrize(("xshape", "wshape", "pad"), [
+    ((2, 2, 5, 6), (3, 2, 3, 3), 1), ((2, 1, 9, 8), (2, 1, 5, 5), 0),
+    ((1, 3, 8, 8), (3, 3, 5, 5), 0), ((2, 2, 3, 4), (2, 2, 2, 2), 1)])
+def test_conv_block_gradcheck(xshape, wshape, pad):
+    X, W, b = _kink_free_inputs(xshape, wshape, pad)
+    err = _check_pair(lambda X, W, b: conv_block.conv_block_forward(X, W, b, pad),
+                      conv_block.conv_block_backward, [X, W, b], [0, 1, 2])
+    assert err < TOL
+
+
+def test_conv_block_float32_with_workspace_matches_float64():
+    """Reused buffers: a second batch, and a batch of another size, give the same as fresh ones."""
+    rng = _rng(15)
+    W, b = rng.standard_normal((4, 2, 3, 3)), rng.standard_normal(4)
+    ws = {}
+    for n in (3, 3, 5):
+        X = rng.standard_normal((n, 2, 10, 9))
+        out64, cache64 = conv_block.conv_block_forward(X, W, b, pad=1)
+        out32, cache32 = conv_block.conv_block_forward(X.astype(np.float32), W.astype(np.float32),
+                                                 b.astype(np.float32), pad=1, workspace=ws)
+        assert out32.dtype == np.float32
+        np.testing.assert_allclose(out32, out64, rtol=1e-5, atol=1e-5)
+        dout = rng.standard_normal(out64.shape)
+        grads64 = conv_block.conv_block_backward(dout, cache64)
+        grads32 = conv_block.conv_block_backward(dout.astype(np.float32), cache32)
+        for g32, g64 in zip(grads32, grads64, strict=True):
+            assert g32.dtype == np.float32
+            np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-4)
+    assert ws["Xp"].shape == (12, 11, 2, 5)  # buffers of the last batch size
+
+
+@pytest.mark.parametrize(("xshape", "wshape", "pad"), BLOCK_CASES)
+def test_conv_block_for_inference_gives_the_same_output(xshape, wshape, pad):
+    rng = _rng(18)
+    X, W, b = (rng.standard_normal(s) for s in (xshape, wshape, wshape[:1]))
+    expected, _ = conv_block.conv_block_forward(X, W, b, pad)
+    ws = {}
+    for _ in range(2):  # the band buffer reused
+        out, cache = conv_block.conv_block_forward(X, W, b, pad, workspace=ws, keep=False)
+        assert cache is None and "cols" not in ws
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_conv_block_stacks_without_copies():
+    """One block's output is the next block's input in its own memory layout."""
+    rng = _rng(16)
+    X = rng.standard_normal((3, 1, 16, 16))
+    W1, b1 = rng.standard_normal((4, 1, 3, 3)), rng.standard_normal(4)
+    W2, b2 = rng.standard_normal((5, 4, 3, 3)), rng.standard_normal(5)
+    A1, _ = conv_block.conv_block_forward(X, W1, b1)
+    assert A1.transpose(2, 3, 1, 0).flags.c_contiguous
+    A2, _ = conv_block.conv_block_forward(A1, W2, b2)
+    expected, _ = _plain_block(np.ascontiguousarray(A1), W2, b2, 0)
+    np.testing.assert_allclose(A2, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_conv_block_without_workspace_is_pure():
+    rng = _rng(17)
+    X, W, b = rng.standard_normal((2, 2, 8, 8)), rng.standard_normal((3, 2, 3, 3)), np.ones(3)
+    originals = [A.copy() for A in (X, W, b)]
+    out, cache = conv_block.conv_block_forward(X, W, b, pad=1)
+    out_saved = out.copy()
+    dout = rng.standard_normal(out.shape)
+    first = conv_block.conv_block_backward(dout, cache)
+    saved = [g.copy() for g in first]
+    second = conv_block.conv_block_backward(2 * dout, cache)
+    for A, A0 in zip((X, W, b, out), originals + [out_saved], strict=True):
+        np.testing.assert_array_equal(A, A0)
+    for g, g0, g2 in zip(first, saved, second, strict=True):
+        np.testing.assert_array_equal(g, g0)
+        np.testing.assert_allclose(g2, 2 * g0, rtol=1e-12, atol=1e-12)
+
+
+def test_conv_block_rejects_bad_input():
+    X, W, b = np.ones((2, 3, 6, 6)), np.ones((4, 3, 3, 3)), np.zeros(4)
+    with pytest.raises(ValueError, match="W must have shape"):
+        conv_block.conv_block_forward(X, np.ones((4, 2, 3, 3)), b)
+    with pytest.raises(ValueError, match="b must have shape"):
+        conv_block.conv_block_forward(X, W, np.zeros(3))
+    with pytest.raises(ValueError, match="less than 2x2"):
+        conv_block.conv_block_forward(X, np.ones((4, 3, 6, 6)), b)
+    with pytest.raises(ValueError, match="pad must be"):
+        conv_block.conv_block_forward(X, W, b, pad=-1)
+    out, cache = conv_block.conv_block_forward(X, W, b)
+    with pytest.raises(ValueError, match="dout must have shape"):
+        conv_block.conv_block_backward(np.ones((2, 4, 3, 3)), cache)

@@ -1,12 +1,12 @@
-"""Unit tests of the course build tools: annteach.tools.decks, .offline and .present (no
-browser; see test_slides_browser.py for that)."""
+"""Unit tests of the course build tools: annteach.tools.decks and .offline (no browser; see
+test_slides_browser.py for that; presenting is tested in test_present.py)."""
 
 import time
 
 import nbformat
 import pytest
 
-from annteach.tools import decks, offline, present
+from annteach.tools import decks, offline
 
 
 def _nb(*slide_types, rise=None):
@@ -169,12 +169,17 @@ def test_missing_node_modules_is_a_clear_error(tmp_path):
 def test_build_index_links_what_exists(tmp_path):
     entries = [
         {"title": "1. XOR & friends", "slides": "slides/01_x.slides.html",
-         "html": "html/01_x.html", "notebook": None, "student": "student/01_x.ipynb"},
+         "html": "html/01_x.html", "notebook": None, "student": "student/01_x.ipynb",
+         "pdf": "pdf/01_x.pdf", "notes_pdf": "pdf/01_x-notes.pdf"},
+        {"title": "2. Y", "slides": "slides/02_y.slides.html", "html": "html/02_y.html"},
     ]  # fmt: skip
     page = decks.build_index(tmp_path, entries).read_text()
     assert "1. XOR &amp; friends" in page
     assert '<a href="slides/01_x.slides.html">slides</a>' in page
     assert '<a href="student/01_x.ipynb">student edition</a>' in page
+    assert '<a href="pdf/01_x.pdf">PDF handout</a>' in page
+    assert '<a href="pdf/01_x-notes.pdf">PDF with speaker notes</a>' in page
+    assert page.count("PDF") == 2  # the second lecture has none
     assert "notebook</a>" not in page
     assert "http" not in page
 
@@ -198,7 +203,7 @@ def test_build_course_from_committed_and_executed_notebooks(tmp_path):
     (build / "student" / "01_first.ipynb").write_text("{}")
     before = (notebooks / "01_first.ipynb").read_bytes()
 
-    entries = decks.build_course(notebooks, build)
+    entries = decks.build_course(notebooks, build, handouts=False)  # printed: handouts tests
 
     assert [entry["title"] for entry in entries] == ["1. First", "2. Executed"]
     assert (build / "slides" / "01_first.slides.html").is_file()
@@ -207,6 +212,7 @@ def test_build_course_from_committed_and_executed_notebooks(tmp_path):
     index = (build / "index.html").read_text()
     assert "student/01_first.ipynb" in index and "student/02_second.ipynb" not in index
     assert "notebooks/02_second.ipynb" in index and "notebooks/01_first.ipynb" not in index
+    assert "PDF" not in index and not (build / "pdf").exists()
     assert (notebooks / "01_first.ipynb").read_bytes() == before
     deck = (build / "slides" / "01_first.slides.html").read_text()
     assert '<aside class="notes">' in deck
@@ -216,19 +222,6 @@ def test_build_course_from_committed_and_executed_notebooks(tmp_path):
 def test_build_course_needs_notebooks(tmp_path):
     with pytest.raises(ValueError, match="no lecture notebooks"):
         decks.build_course(tmp_path, tmp_path / "build")
-
-
-def test_rise_url(tmp_path):
-    notebook = tmp_path / "notebooks" / "01_x.ipynb"
-    url = present.rise_url(notebook, tmp_path, 8899, "abc")
-    assert url == "http://127.0.0.1:8899/rise/notebooks/01_x.ipynb?token=abc"
-
-
-def test_jupyter_lab_command_binds_to_localhost_without_browser(tmp_path):
-    command = present.jupyter_lab_command(tmp_path, 8899, "abc")
-    assert "--no-browser" in command
-    assert "--ip=127.0.0.1" in command and "--port=8899" in command
-    assert "--IdentityProvider.token=abc" in command
 
 
 def _built(build):
@@ -287,7 +280,7 @@ def test_a_failure_while_writing_leaves_the_previous_build(tmp_path, monkeypatch
     for name in ("01_a", "02_b"):
         nbformat.write(_nb("slide"), notebooks / f"{name}.ipynb")
     build = tmp_path / "build"
-    decks.build_course(notebooks, build)
+    decks.build_course(notebooks, build, handouts=False)  # handouts: test_handouts_browser
     before = _built(build)
     real = decks.build_html
 
@@ -299,7 +292,7 @@ def test_a_failure_while_writing_leaves_the_previous_build(tmp_path, monkeypatch
     monkeypatch.setattr(decks, "build_html", fail_on_the_second)
     nbformat.write(_nb("slide", "slide"), notebooks / "01_a.ipynb")
     with pytest.raises(OSError, match="disk full"):
-        decks.build_course(notebooks, build)
+        decks.build_course(notebooks, build, handouts=False)
     assert _built(build) == before
     assert sorted(p.name for p in build.iterdir()) == ["html", "index.html", "slides"]
 

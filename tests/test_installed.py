@@ -25,7 +25,8 @@ CHECK = textwrap.dedent('''
     assert Path(at.__file__).resolve().is_relative_to(site), at.__file__
     assert not paths.in_clone()
     cnn = at.load_pretrained_cnn()  # the shipped weights, checked against their SHA-256
-    assert cnn.n_params == 58106 and cnn.info["test_accuracy"] == 0.9944
+    assert cnn.n_params == 58106 and cnn.info["test_accuracy"] == 0.9939
+    assert at.load_comparison()["models"]["CNN"]["same_as_shipped"]  # lecture 7's record
     images, labels = at.load_mnist("test")  # found through $ANNTEACH_DATA
     assert labels[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
     assert (cnn.predict(at.scale(images[:100])) == labels[:100]).mean() > 0.95
@@ -78,7 +79,11 @@ def test_the_wheel_carries_the_weights_not_the_tools_data(installed):
     package = installed / "annteach"
     assert (package / "weights" / "cnn.npz").is_file()
     assert (package / "weights" / "cnn.json").is_file()
+    assert (package / "results" / "comparison.json").is_file()
     assert (package / "tools" / "student.py").is_file()
+    extension = package / "tools" / "present_lab" / "annteach-present"
+    assert (extension / "package.json").is_file()
+    assert (extension / "static" / "remoteEntry.js").is_file()
     assert not (installed / "data").exists() and not (installed / "notebooks").exists()
 
 

@@ -82,6 +82,37 @@ def test_a_fit_step_moves_by_the_learning_rate_times_the_mean_gradient(batch_siz
         np.testing.assert_allclose(W, E, rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fit_is_the_lectures_update_rule_exactly(dtype):
+    """fit() gives bit for bit what the lecture's layers give in a plain loop."""
+    rng = np.random.default_rng(8)
+    X = rng.random((50, 6)).astype(dtype)
+    labels = rng.integers(0, 3, 50)
+    kw = {"hidden": "tanh", "output": "softmax", "loss": "cross_entropy", "seed": 4,
+          "dtype": dtype}
+    model, reference = at.MLP([6, 5, 3], **kw), at.MLP([6, 5, 3], **kw)
+    model.fit(X, labels, epochs=3, batch_size=16, learning_rate=0.3, momentum=0.8,
+              progress=False)
+    T = at.one_hot(labels, 3, dtype=dtype)
+    W = [P.copy() for P in reference.weights]
+    V = [np.zeros_like(P) for P in W]
+    for _ in range(3):
+        order = reference.rng.permutation(50)
+        for start in range(0, 50, 16):
+            idx = order[start:start + 16]
+            X0 = at.add_bias(X[idx])
+            X1 = at.add_bias(at.fprop(W[0], X0, at.tanh))
+            Y = at.fprop(W[1], X1, at.softmax)
+            dEdX1, dW1 = at.backprop(W[1], X1, at.identity_derivative, Y, Y - T[idx])
+            Delta = at.tanh_derivative(at.remove_bias(X1)) * at.remove_bias(dEdX1)
+            for w, v, g in zip(W, V, [Delta.T @ X0, dW1]):
+                v *= 0.8
+                v -= g * (0.3 / len(idx))
+                w += v
+    for got, expected in zip(model.weights, W, strict=True):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_loss_history_holds_the_mean_loss_of_each_epoch():
     X, T = at.xor_dataset()
     model = at.MLP([2, 3, 1], hidden="tanh", output="logistic", seed=2)

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 import annteach
+import annteach.mnist_fetch
 from annteach import fetch_mnist, load_mnist, read_idx, scale, write_idx
 from annteach.mnist import MNIST_SHA256
 
@@ -154,13 +155,13 @@ def test_the_fetch_mnist_command_fills_the_cache(outside_a_clone, server, monkey
                                                  test_split):
     from annteach.__main__ import main
 
-    monkeypatch.setattr(annteach.mnist, "MNIST_MIRRORS", (f"{server}/good/",))
+    monkeypatch.setattr(annteach.mnist_fetch, "MNIST_MIRRORS", (f"{server}/good/",))
     assert main(["fetch-mnist", "--no-progress"]) == 0
     assert sorted(p.name for p in outside_a_clone.iterdir()) == sorted(
         f"{n}.gz" for n in MNIST_SHA256)
     assert str(outside_a_clone) in capsys.readouterr().out
     np.testing.assert_array_equal(load_mnist("test")[0], test_split[0])
-    monkeypatch.setattr(annteach.mnist, "MNIST_MIRRORS", (f"{server}/corrupt/",))
+    monkeypatch.setattr(annteach.mnist_fetch, "MNIST_MIRRORS", (f"{server}/corrupt/",))
     other = outside_a_clone.parent / "elsewhere"
     with pytest.raises(SystemExit, match="annteach fetch-mnist: could not download"):
         main(["fetch-mnist", "--dest", str(other), "--no-progress"])
@@ -469,7 +470,7 @@ def test_interrupted_download_leaves_nothing_behind(server, tmp_path, monkeypatc
         target.write(b"\x1f\x8b partial")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(annteach.mnist, "_download", interrupted)
+    monkeypatch.setattr(annteach.mnist_fetch, "_download", interrupted)
     dest = tmp_path / "interrupted"
     with pytest.raises(KeyboardInterrupt):
         fetch_mnist(dest, base_urls=[f"{server}/good/"], progress=False, files=[TEST_LABELS])

@@ -42,7 +42,8 @@ def test_activation_grid_layout():
     assert axes.shape == (2, 4)
     assert [ax.get_title() for ax in axes[0]] == ["identity", "tanh", "logistic", "relu"]
     fig = axes[0, 0].figure
-    assert tuple(fig.get_size_inches()) == (9, 3.6)
+    assert tuple(fig.get_size_inches()) == at.plots.FIGSIZE["wide"]
+    assert at.plots.alt_text(fig).startswith("4 activation functions side by side")
 
     def curve(ax):  # the plotted function (the other lines are the 0 axes)
         (line,) = [ln for ln in ax.lines if len(ln.get_xdata()) > 2]

@@ -92,3 +92,43 @@ def test_redrawing_replaces_the_boundary_and_checks_the_shape():
     np.testing.assert_array_equal(drawing.image.get_array(), drawing.X2)
     with pytest.raises(ValueError, match=r"grid's shape \(5, 5\)"):
         drawing.set_output(np.zeros((4, 4)))
+
+
+def test_output_colours_are_the_class_colours_with_grey_at_the_threshold():
+    from matplotlib.colors import to_hex
+
+    from annteach.plots.colors import CLASS_COLORS, INK, NEUTRAL
+
+    for threshold, lo, hi in [(0.5, 0.0, 1.0), (0.0, -0.8, 1.0)]:
+        image, boundary, points = plot_decision_boundary(
+            lambda X, lo=lo, hi=hi: lo + (hi - lo) * X[:, 0], threshold=threshold,
+            resolution=5, colorbar=False)
+        colour = [to_hex(image.cmap(image.norm(v))).upper() for v in (lo, threshold, hi)]
+        assert colour == [CLASS_COLORS[0].upper(), NEUTRAL.upper(), CLASS_COLORS[1].upper()]
+        assert to_hex(boundary.get_edgecolor()[0]) == INK.lower()
+        for c in (0, 1):  # the samples keep their class's colour and marker, outlined in ink
+            assert to_hex(points[c].get_facecolor()[0]).upper() == CLASS_COLORS[c].upper()
+            assert to_hex(points[c].get_edgecolor()[0]) == INK.lower()
+        assert points[0].get_paths()[0] != points[1].get_paths()[0]
+
+
+def test_a_figure_of_its_own_keys_classes_and_boundary():
+    image, _, _ = plot_decision_boundary(_xor_like, resolution=11)
+    legend = image.axes.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "class 0 ($t = 0$)", "class 1 ($t = 1$)", "$y = 0.5$"]
+    _, ax = plt.subplots()
+    image, _, _ = plot_decision_boundary(_xor_like, ax=ax, resolution=11)
+    assert image.axes.get_legend() is None and "0.5" in ax.get_title()
+    ticks = [t.get_text() for t in image.colorbar.ax.get_yticklabels()]
+    assert ticks == ["0", "0.5", "1"]
+
+
+def test_the_text_alternative_counts_the_samples_on_their_side():
+    image, _, _ = plot_decision_boundary(_xor_like, resolution=11)
+    text = at.plots.alt_text(image.figure)
+    assert "puts 4 of the 4 XOR samples on their class's side" in text
+    image, _, _ = plot_decision_boundary(lambda X: X[:, 0], resolution=11)
+    assert "puts 2 of the 4" in at.plots.alt_text(image.figure)
+    image, _, _ = plot_decision_boundary(lambda X: np.full(len(X), 0.2), resolution=5)
+    assert "no decision boundary; 2 of the 4" in at.plots.alt_text(image.figure)

@@ -49,8 +49,13 @@ def test_misclassified_titles_match_predictions():
     axes = at.plots.plot_misclassified(images, top, labels)
     assert len(axes) == 7
     titles = [ax.get_title() for ax in axes]
-    assert titles[0] == "P. 4, 9, 7 / A. 9"
-    assert titles == [f"P. {a}, {b}, {c} / A. {d}" for (a, b, c), d in zip(top, labels)]
+    assert titles[0] == "guess 4, 9, 7"
+    assert titles == [f"guess {a}, {b}, {c}" for a, b, c in top]
+    assert [ax.get_xlabel() for ax in axes] == [f"true {d}" for d in labels]
+    assert "best guesses" in axes[0].figure.get_suptitle()
+    assert at.plots.alt_text(axes[0].figure).startswith(
+        "7 misclassified digits, each with its true class and the network's 3 most probable "
+        "classes: a 9 taken for 4, a 5 taken for 3,")
     for ax, image in zip(axes, images):
         np.testing.assert_array_equal(ax.images[0].get_array(), image)
     # 7 digits on a 5-wide grid: two rows, the 3 unused axes hidden
@@ -62,7 +67,7 @@ def test_misclassified_titles_match_predictions():
 def test_misclassified_accepts_channel_axis_and_checks_lengths():
     images = np.zeros((2, 1, 28, 28))
     axes = at.plots.plot_misclassified(images, [[1, 2, 3], [4, 5, 6]], [0, 0])
-    assert axes[1].get_title() == "P. 4, 5, 6 / A. 0"
+    assert (axes[1].get_title(), axes[1].get_xlabel()) == ("guess 4, 5, 6", "true 0")
     with pytest.raises(ValueError, match="labels"):
         at.plots.plot_misclassified(images, [[1, 2, 3], [4, 5, 6]], [0, 0, 0])
 
@@ -90,3 +95,21 @@ def test_feature_maps_drawn_in_order():
         assert ax.figure is fig
     with pytest.raises(ValueError, match="maps"):
         at.plots.plot_feature_maps(maps[0])
+
+
+def test_filters_paired_with_their_maps():
+    rng = np.random.default_rng(2)
+    W, maps = rng.normal(size=(5, 1, 5, 5)), rng.uniform(size=(5, 24, 24))
+    filter_axes, map_axes = at.plots.plot_filters_and_maps(W, maps, ncols=3)
+    assert len(filter_axes) == len(map_axes) == 5
+    for f, (top, bottom) in enumerate(zip(filter_axes, map_axes)):
+        np.testing.assert_array_equal(top.images[0].get_array(), W[f, 0])
+        np.testing.assert_array_equal(bottom.images[0].get_array(), maps[f])
+        # each map sits right below its filter
+        assert top.get_position().x0 == pytest.approx(bottom.get_position().x0)
+        assert top.get_position().y0 > bottom.get_position().y0
+    fig = filter_axes[0].figure
+    assert sum(ax.get_label() == "<colorbar>" for ax in fig.axes) == 2
+    assert at.plots.alt_text(fig).startswith("5 learned 5x5 filters, each above the 24x24")
+    with pytest.raises(ValueError, match="same F"):
+        at.plots.plot_filters_and_maps(W, maps[:4])

@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from annteach.plots import plot_digit_gallery, tile_images
+from annteach.plots import alt_text, plot_digit_gallery, tile_images
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +48,7 @@ def test_gallery_is_one_image_without_ticks():
     image = plot_digit_gallery(images)
     assert image.get_array().shape == (15 * 28, 24 * 28)
     assert image.get_interpolation() == "nearest"
-    assert image.get_cmap().name == "gray"
+    assert image.get_cmap().name == "gray_r"  # dark ink on a light ground
     ax = image.axes
     assert len(ax.images) == 1
     assert list(ax.get_xticks()) == [] and list(ax.get_yticks()) == []
@@ -62,6 +62,20 @@ def test_gallery_captions_sit_in_their_tiles():
     texts = {t.get_text(): t.get_position() for t in image.axes.texts}
     assert texts["d"][0] > 28 and texts["d"][1] > 28
     assert texts["a"][0] < 28 and texts["a"][1] < 28
+
+
+def test_gallery_at_an_integer_pixel_scale_without_empty_slots():
+    image = plot_digit_gallery(_numbered(360, 28, 28))
+    fig = image.axes.figure
+    # 1.5 CSS pixels (3 pixels of the retina image) per image pixel
+    assert tuple(fig.get_size_inches() * fig.dpi) == pytest.approx((24 * 28 * 1.5,
+                                                                   15 * 28 * 1.5))
+    plt.close(fig)
+    few = plot_digit_gallery(_numbered(5, 28, 28), rows=1, cols=8, labels=[3, 5, 5, 3, 5],
+                             captions=list("53355"))
+    assert few.get_array().shape == (28, 5 * 28)  # five tiles, no empty slot
+    assert "true digit (top right, green)" in few.axes.get_title(loc="left")
+    assert alt_text(few.axes.figure).endswith("the true digits are: 3, 5, 5, 3, 5.")
 
 
 def test_gallery_rejects_wrong_number_of_captions():

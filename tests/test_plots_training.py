@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+import annteach as at
 from annteach.plots import plot_confusion_matrix, plot_learning_curve
 
 
@@ -53,8 +54,15 @@ def test_confusion_matrix_n_classes_and_no_annotation():
     image = plot_confusion_matrix(np.array([1, 1]), np.array([1, 0]), n_classes=4,
                                   annotate=False)
     assert image.get_array().shape == (4, 4)
-    assert image.get_array().sum() == 2
+    assert image.get_array().data.sum() == 2
+    # the diagonal (correct predictions) is masked: the colours show only the errors
+    np.testing.assert_array_equal(image.get_array().mask, np.eye(4, dtype=bool))
+    assert image.get_array().sum() == 1
     assert not image.axes.texts
+    assert at.plots.alt_text(image.axes.figure) == (
+        "Confusion matrix of 2 predictions over 4 classes, true class down, predicted class "
+        "across: 1 correct on the grey diagonal, 1 errors coloured off it; most frequent: "
+        "1 taken for 0 (1).")
 
 
 @pytest.mark.parametrize("labels, predictions, kwargs", [
@@ -66,3 +74,19 @@ def test_confusion_matrix_n_classes_and_no_annotation():
 def test_confusion_matrix_rejects_bad_input(labels, predictions, kwargs):
     with pytest.raises(ValueError):
         plot_confusion_matrix(labels, predictions, **kwargs)
+
+
+def test_errors_vs_params_labels_every_model():
+    points = at.plots.plot_errors_vs_params(["linear", "MLP", "CNN"], [812, 392, 56],
+                                            [7850, 79510, 44426], n_test=10_000)
+    np.testing.assert_array_equal(points.get_offsets(), [[7850, 812], [79510, 392],
+                                                         [44426, 56]])
+    ax = points.axes
+    assert ax.get_xscale() == "log"
+    assert ax.get_ylabel() == "test errors (of 10,000)"
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["linear\n812 errors, 7,850 parameters", "MLP\n392 errors, 79,510 parameters",
+                     "CNN\n56 errors, 44,426 parameters"]
+    assert "CNN 56 errors with 44,426 parameters" in at.plots.alt_text(ax.figure)
+    with pytest.raises(ValueError, match="one error count"):
+        at.plots.plot_errors_vs_params(["a"], [1, 2], [3, 4])

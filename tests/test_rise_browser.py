@@ -13,22 +13,13 @@ nothing RISE saves can touch the committed files) and drives headless Chromium:
 The server is stopped by its process id in the fixture's teardown.
 """
 
-import os
-import secrets
-import shutil
-import subprocess
-import time
-import urllib.error
-import urllib.request
-
 import nbformat
 import pytest
-from browser_support import ROOT, SCREENSHOTS, VIEWPORT, NetworkLog, shared_browser
+from browser_support import ROOT, SCREENSHOTS, course_server, server_context
 
 from annteach.tools import decks, notebooks, present
 
 NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
-STARTUP_SECONDS = 180
 # The horizontal slide on screen in RISE (reveal marks it "present").
 PRESENT = ".reveal.ready .slides > section.present"
 # Index of the present horizontal slide.
@@ -45,69 +36,20 @@ SHOWS_JS = (
 pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no lecture notebook yet")
 
 
-def _wait_until_up(server, url, log):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with opener.open(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    pytest.fail(f"JupyterLab did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
     """A JupyterLab server for this module: yields (root, port, token)."""
-    state = tmp_path_factory.mktemp("jupyter-state")
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)  # kernels show figures inline
-    for name, folder in [
-        ("JUPYTER_CONFIG_DIR", "config"),
-        ("JUPYTER_DATA_DIR", "data"),
-        ("JUPYTER_RUNTIME_DIR", "runtime"),
-        ("IPYTHONDIR", "ipython"),
-        ("MPLCONFIGDIR", "matplotlib"),
-    ]:
-        env[name] = str(state / folder)
-    port, token = present.free_port(), secrets.token_hex(16)
     # window.jupyterapp, so the test can run JupyterLab commands
-    command = present.jupyter_lab_command(
-        root, port, token, extra=["--LabApp.expose_app_in_browser=True"]
-    )
-    log = state / "jupyterlab.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            command, cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    try:
-        _wait_until_up(server, f"http://127.0.0.1:{port}/api/status?token={token}", log)
-        yield root, port, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
+    options = ["--LabApp.expose_app_in_browser=True"]
+    with course_server(tmp_path_factory, lambda root, state: options) as server:
+        yield server
 
 
 @pytest.fixture
 def lab_browser(jupyterlab):
     """A browser context allowed to talk to the server only; yields (context, network)."""
-    _, port, _ = jupyterlab
-    allowed = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/")
-    context = shared_browser().new_context(viewport=VIEWPORT)
-    try:
-        yield context, NetworkLog(context, allowed=allowed)
-    finally:
-        context.close()
+    with server_context(jupyterlab[1]) as context_and_network:
+        yield context_and_network
 
 
 def _title(notebook):

@@ -61,7 +61,7 @@ def test_import_annteach_does_not_import_heavy_modules():
     assert "annteach.mlp" in imported and "numpy" in imported  # the listing works
     heavy = {"matplotlib", "ipywidgets", "nbconvert", "nbformat", "tqdm", "IPython",
              "annteach.tools", "annteach.plots", "annteach.widgets", "annteach.cnn",
-             "annteach.mnist"}
+             "annteach.mnist", "annteach.mnist_fetch"}
     assert not imported & heavy, f"import annteach pulled in {sorted(imported & heavy)}"
     assert not {m for m in imported if m.startswith("annteach.tools")}
 
@@ -75,6 +75,7 @@ def test_a_command_imports_only_its_own_module():
     imported = set(done.stdout.split())
     assert "annteach.tools.student" in imported and "--out" in done.stdout
     others = {"annteach.cnn", "annteach.cnn_files", "annteach.conv", "annteach.mnist",
+              "annteach.mnist_fetch", "annteach.conv_block",
               "annteach.idx", "annteach.training", "annteach.tools.train_cnn",
               "annteach.tools.decks", "annteach.tools.fetch_mnist", "nbconvert", "matplotlib"}
     assert not imported & others, f"student --help pulled in {sorted(imported & others)}"

@@ -5,6 +5,8 @@ import numpy as np
 
 from ..activations import get_activation
 from ._axes import get_ax
+from .alt import describe, describe_axes_default
+from .style import FIGSIZE
 
 __all__ = ["plot_activation", "plot_activation_grid"]
 
@@ -27,7 +29,7 @@ def plot_activation(name, a=None, derivative=False, ax=None, color="C0"):
     derivative : bool, optional
         Plot ``g'(a)`` instead of ``g(a)``.
     ax : matplotlib Axes, optional
-        Where to draw; a new (4, 3) figure when None.
+        Where to draw; a new course-sized square figure when None.
     color : str, optional
         Line colour.
 
@@ -40,13 +42,29 @@ def plot_activation(name, a=None, derivative=False, ax=None, color="C0"):
     a = _DEFAULT_A if a is None else np.asarray(a, dtype=np.float64)
     y = g(a)
     values = g_derivative(y) if derivative else y
-    ax = get_ax(ax, (4, 3))
+    ax = get_ax(ax, FIGSIZE["square"])
     ax.axhline(0, color="0.8", lw=0.8, zorder=0)
     ax.axvline(0, color="0.8", lw=0.8, zorder=0)
-    (line,) = ax.plot(a, values, color=color, lw=2)
+    (line,) = ax.plot(a, values, color=color, lw=2.5)
     ax.set_xlabel("$a$")
+    ax.set_ylabel("$g'(a)$" if derivative else "$g(a)$")
     ax.set_title(f"{name}'" if derivative else name)
+    describe_axes_default(ax, _summary(name, a, values, derivative))
     return line
+
+
+def _summary(name, a, values, derivative):
+    """'The logistic activation g(a) for a from -5 to 5: ...' (ends, value at 0, maximum)."""
+    what = f"derivative g'(a) of the {name} activation" if derivative else \
+        f"{name} activation g(a)"
+    text = (f"Graph of the {what} for a from {a[0]:g} to {a[-1]:g}: it goes from "
+            f"{values[0]:.2g} to {values[-1]:.2g}")
+    k = int(np.argmax(values))
+    if derivative:
+        text += f", largest ({values[k]:.2g}) at a = {a[k]:.2g}"
+    elif a[0] < 0 < a[-1]:
+        text += f", {np.interp(0.0, a, values):.2g} at a = 0"
+    return text + "."
 
 
 def plot_activation_grid(names=("identity", "tanh", "logistic", "relu"), a=None, fig=None):
@@ -59,7 +77,7 @@ def plot_activation_grid(names=("identity", "tanh", "logistic", "relu"), a=None,
     a : array_like, shape (K,), optional
         Pre-activations; default 401 points from -5 to 5.
     fig : matplotlib Figure, optional
-        Figure to draw into; a new (9, 3.6) figure when None.
+        Figure to draw into; a new course-sized wide figure when None.
 
     Returns
     -------
@@ -68,14 +86,19 @@ def plot_activation_grid(names=("identity", "tanh", "logistic", "relu"), a=None,
         ``g'(a)`` for ``names[j]``.
     """
     if fig is None:
-        fig = plt.figure(figsize=(9, 3.6))
+        fig = plt.figure(figsize=FIGSIZE["wide"], layout="constrained")
     axes = fig.subplots(2, len(names), sharex=True, squeeze=False)
     for j, name in enumerate(names):
         plot_activation(name, a, ax=axes[0, j], color=f"C{j}")
         plot_activation(name, a, derivative=True, ax=axes[1, j], color=f"C{j}")
         axes[0, j].set_xlabel("")
         axes[1, j].set_title("")
-    axes[0, 0].set_ylabel("$g(a)$")
-    axes[1, 0].set_ylabel("$g'(a)$")
-    fig.tight_layout()
+        if j:
+            axes[0, j].set_ylabel("")
+            axes[1, j].set_ylabel("")
+    slopes = ", ".join(f"{name} {np.max(line.get_ydata()):.2g}"
+                       for name, line in zip(names, (ax.lines[-1] for ax in axes[1])))
+    describe(fig, f"{len(names)} activation functions side by side ({', '.join(names)}), "
+             "each g(a) on top and its derivative g'(a), computed from the output, below; "
+             f"the largest slopes are {slopes}.")
     return axes

@@ -5,29 +5,40 @@ explorers of :mod:`annteach.widgets`, which keep a :class:`DecisionBoundary` and
 give it new outputs as the weights change.
 """
 
-import matplotlib
 import numpy as np
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.lines import Line2D
 
 from ..views import input_grid
+from ..xor import xor_dataset
 from ._axes import get_ax
+from .alt import describe_axes_default
+from .colors import INK, output_cmap
+from .style import FIGSIZE
 from .xor import plot_xor_data
 
 __all__ = ["DecisionBoundary", "plot_decision_boundary"]
 
-# White to mid grey (the lighter 62.5 % of "Greys"): the black boundary line and the dark
-# samples of class 1 stay visible on the highest outputs.
-_LIGHT_GREYS = ListedColormap(matplotlib.colormaps["Greys"](np.linspace(0, 0.625, 256)),
-                              name="light_greys")
+
+def _norm_range(low, high, threshold):
+    """``(low, high)`` widened, if needed, so that ``threshold`` lies strictly inside."""
+    if not low < threshold:
+        low = threshold - max(high - threshold, 1.0)
+    if not threshold < high:
+        high = threshold + max(threshold - low, 1.0)
+    return low, high
 
 
 class DecisionBoundary:
     """The output of a 2-input model over ``[0, 1]**2``, its decision boundary and the
     four XOR samples, in one axes; :meth:`set_output` redraws it for new outputs.
 
-    The output is an image in shades of grey (white = lowest, mid grey =
-    highest, so that the black boundary line and the samples stay visible),
-    the boundary a black contour line at ``threshold``.
+    The output is drawn in the course's output colours (:func:`annteach.plots.colors.
+    output_cmap`): the class-0 colour at the lowest output, light grey at the threshold,
+    the class-1 colour at the highest, so a region's colour says which class the network
+    gives it; the boundary is a black contour line at ``threshold`` and the samples keep
+    their class colours and markers (outlined in black, so they stay visible on the region
+    of their own class).
 
     Parameters
     ----------
@@ -40,7 +51,10 @@ class DecisionBoundary:
     colorbar : bool, optional
         Add a colour bar for the output.
     value_range : (float, float), optional
-        Outputs the colour scale covers at first; it widens for outputs beyond.
+        Outputs the colour scale covers at first; it widens for outputs beyond
+        (and always holds the threshold, where the light middle sits).
+    legend : bool, optional
+        Key the classes and the boundary line above the axes.
 
     Attributes
     ----------
@@ -55,18 +69,21 @@ class DecisionBoundary:
         The XOR samples of class 0 and class 1 (:func:`plot_xor_data`).
     """
 
-    def __init__(self, ax, threshold=0.5, resolution=101, colorbar=True, value_range=(0, 1)):
+    def __init__(self, ax, threshold=0.5, resolution=101, colorbar=True, value_range=(0, 1),
+                 legend=False):
         if int(resolution) < 2:
             raise ValueError(f"resolution must be at least 2, got {resolution}")
         self.ax, self.threshold = ax, float(threshold)
         self.X1, self.X2 = input_grid(int(resolution))
-        self.image = ax.imshow(np.zeros_like(self.X1), extent=(0, 1, 0, 1), origin="lower",
-                               cmap=_LIGHT_GREYS, interpolation="bilinear")
-        self._range = tuple(float(v) for v in value_range)
-        self.image.set_clim(*self._range)
+        self._range = _norm_range(*(float(v) for v in value_range), self.threshold)
+        self.image = ax.imshow(np.full_like(self.X1, self.threshold), extent=(0, 1, 0, 1),
+                               origin="lower", cmap=output_cmap(), interpolation="bilinear",
+                               norm=TwoSlopeNorm(self.threshold, *self._range))
+        self.colorbar = None
         if colorbar:
-            ax.figure.colorbar(self.image, ax=ax, label="network output")
-        self.points = plot_xor_data(ax=ax)
+            self.colorbar = ax.figure.colorbar(self.image, ax=ax, label="network output $y$")
+            self._set_ticks()
+        self.points = plot_xor_data(ax=ax, legend=False)
         for collection in self.points:
             collection.set_clip_on(False)  # the samples sit on the corners
         self.boundary = None
@@ -75,6 +92,16 @@ class DecisionBoundary:
         ax.set_xticks([0, 1])
         ax.set_yticks([0, 1])
         ax.tick_params(pad=10)
+        if legend:
+            line = Line2D([], [], color=INK, lw=2.5, label=f"$y = {self.threshold:g}$")
+            ax.legend(handles=[*self.points, line], loc="lower center", ncol=3,
+                      bbox_to_anchor=(0.5, 1.0), frameon=False, handlelength=1.6,
+                      columnspacing=1.0, borderaxespad=0.3)
+
+    def _set_ticks(self):
+        low, high = self._range
+        self.colorbar.set_ticks([low, self.threshold, high])
+        self.colorbar.set_ticklabels([f"{v:.3g}" for v in (low, self.threshold, high)])
 
     def set_output(self, Z):
         """Show the outputs ``Z``, shape (resolution, resolution), on the grid.
@@ -88,13 +115,28 @@ class DecisionBoundary:
         lo, hi = min(self._range[0], Z.min()), max(self._range[1], Z.max())
         if (lo, hi) != self._range:
             self._range = (lo, hi)
-            self.image.set_clim(lo, hi)
+            self.image.set_norm(TwoSlopeNorm(self.threshold, lo, hi))
+            if self.colorbar is not None:
+                self._set_ticks()
         if self.boundary is not None:
             self.boundary.remove()
         crosses = Z.min() < self.threshold < Z.max()
         self.boundary = self.ax.contour(self.X1, self.X2, Z,
                                         levels=[self.threshold] if crosses else [],
-                                        colors="black", linewidths=2)
+                                        colors=INK, linewidths=2.5)
+        X, T = xor_dataset()
+        corner = Z[np.rint(X[:, 1] * (Z.shape[0] - 1)).astype(int),
+                   np.rint(X[:, 0] * (Z.shape[1] - 1)).astype(int)]
+        right = int(np.sum((corner > self.threshold) == (T == 1)))
+        describe_axes_default(
+            self.ax,
+            f"The network's output y over the input square, coloured from the class-0 colour "
+            f"(low) through light grey (y = {self.threshold:g}) to the class-1 colour (high); "
+            f"it ranges from {Z.min():.2g} to {Z.max():.2g}. "
+            + (f"The black decision boundary y = {self.threshold:g} puts {right} of the 4 XOR "
+               "samples on their class's side." if crosses else
+               f"The output never crosses {self.threshold:g}, so there is no decision "
+               f"boundary; {right} of the 4 XOR samples are on their class's side."))
 
     def dynamic(self):
         """The artists that change with the outputs: image, boundary, samples, title."""
@@ -120,7 +162,8 @@ def _outputs(model, X):
     return Y
 
 
-def plot_decision_boundary(model, ax=None, threshold=0.5, resolution=101, colorbar=True):
+def plot_decision_boundary(model, ax=None, threshold=0.5, resolution=101, colorbar=True,
+                           legend=None):
     """Output of a 2-input model over the unit square, its decision boundary
     and the four XOR samples.
 
@@ -131,13 +174,16 @@ def plot_decision_boundary(model, ax=None, threshold=0.5, resolution=101, colorb
         or a function, mapping inputs of shape (N, 2) to outputs of shape
         (N,) or (N, 1) (or (N, 2) class probabilities: class 1 is shown).
     ax : matplotlib Axes, optional
-        Where to draw; a new (4.2, 3.6) figure when None.
+        Where to draw; a new course-sized square figure when None.
     threshold : float, optional
         Output level drawn as the decision boundary (see :class:`DecisionBoundary`).
     resolution : int, optional
         Grid points per axis.
     colorbar : bool, optional
         Add a colour bar for the model output.
+    legend : bool, optional
+        Key the classes and the boundary above the axes; by default only in a figure of its
+        own (of several panels, pass True for this one).
 
     Returns
     -------
@@ -152,11 +198,15 @@ def plot_decision_boundary(model, ax=None, threshold=0.5, resolution=101, colorb
     """
     if int(resolution) < 2:
         raise ValueError(f"resolution must be at least 2, got {resolution}")
+    if legend is None:
+        legend = ax is None
     X1, X2 = input_grid(int(resolution))
     Z = _outputs(model, np.column_stack([X1.ravel(), X2.ravel()])).reshape(X1.shape)
     # The scale covers [0, 1] (logistic outputs) or [-1, 1] (tanh), and any wider range.
-    drawing = DecisionBoundary(get_ax(ax, (4.2, 3.6)), threshold, resolution, colorbar,
-                               value_range=(min(0.0, Z.min()), max(1.0, Z.max())))
+    drawing = DecisionBoundary(get_ax(ax, FIGSIZE["square"]), threshold, resolution, colorbar,
+                               value_range=(min(0.0, Z.min()), max(1.0, Z.max())),
+                               legend=legend)
     drawing.set_output(Z)
-    drawing.ax.set_title(f"decision boundary (output = {threshold:g})", pad=12)
+    if not legend:  # the key names the boundary line; without it, the title does
+        drawing.ax.set_title(f"decision boundary ($y = {threshold:g}$)", pad=12)
     return drawing.image, drawing.boundary, drawing.points

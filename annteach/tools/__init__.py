@@ -1,4 +1,5 @@
-"""Tools that build and maintain the course (``python -m annteach COMMAND``), not the lesson.
+"""Tools that build, present, hand out and maintain the course (``python -m annteach COMMAND``),
+not the lesson.
 
 ``import annteach`` never imports this subpackage.
 """

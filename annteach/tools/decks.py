@@ -8,14 +8,18 @@
   MathJax are copied from ``slides/node_modules`` into ``build/slides/assets/``);
 * ``build/html/NN_name.html``: the notebook as a plain page (local MathJax in
   ``build/html/assets/``);
+* ``build/pdf/NN_name.pdf``, ``build/pdf/NN_name-notes.pdf`` and
+  ``build/screenshots/NN_name/``: the PDF handouts and a picture of every slide, printed
+  from the decks by :mod:`annteach.tools.handouts` (Chromium through Playwright);
 * ``build/index.html``: links to all of them, and to the student editions in
-  ``build/student/`` when that folder exists.
+  ``build/student/`` when that folder exists. It is written last, once every other step
+  has succeeded.
 
 The nbconvert templates live in ``slides/templates/`` and the pinned JavaScript
 packages in ``slides/package.json`` (installed with ``npm ci --prefix slides``).
 Presenting live with RISE is :mod:`annteach.tools.present`.
 
-Command line: ``python -m annteach build [--notebooks DIR] [--build DIR]``.
+Command line: ``python -m annteach build [--notebooks DIR] [--build DIR] [--no-handouts]``.
 """
 
 import html
@@ -211,7 +215,7 @@ def build_index(build_dir, entries):
     entries : list of dict
         One per notebook, in order, with ``title`` and the paths (relative to
         ``build_dir``, or None when missing) ``slides``, ``html``,
-        ``notebook`` and ``student``.
+        ``notebook``, ``student`` and, when printed, ``pdf`` and ``notes_pdf``.
 
     Returns
     -------
@@ -219,7 +223,8 @@ def build_index(build_dir, entries):
         The index page.
     """
     labels = [("slides", "slides"), ("html", "page"), ("notebook", "notebook"),
-              ("student", "student edition")]
+              ("student", "student edition"), ("pdf", "PDF handout"),
+              ("notes_pdf", "PDF with speaker notes")]
     rows = []
     for entry in entries:
         links = " · ".join(
@@ -254,8 +259,8 @@ def build_index(build_dir, entries):
 
 
 def build_course(notebooks_dir=NOTEBOOKS_DIR, build_dir=REPO_ROOT / "build",
-                 node_modules=NODE_MODULES):
-    """Build the decks, the HTML pages and the index of all lecture notebooks.
+                 node_modules=NODE_MODULES, handouts=True):
+    """Build the decks, the HTML pages, the handouts and the index of all lecture notebooks.
 
     Each notebook is read from ``build_dir/notebooks/`` when ``make course`` has
     executed it there, else from ``notebooks_dir`` (committed with outputs).
@@ -276,6 +281,9 @@ def build_course(notebooks_dir=NOTEBOOKS_DIR, build_dir=REPO_ROOT / "build",
         Output folder (``slides/``, ``html/``, ``index.html``).
     node_modules : path-like
         Where ``npm ci`` installed reveal.js and mathjax.
+    handouts : bool
+        Print the PDF handouts and screenshot every slide (:func:`_add_handouts`), and link
+        the PDFs from the index.
 
     Returns
     -------
@@ -330,6 +338,8 @@ def build_course(notebooks_dir=NOTEBOOKS_DIR, build_dir=REPO_ROOT / "build",
                 "student": student.relative_to(build_dir) if student.is_file() else None,
             }
         )
+    if handouts:
+        _add_handouts(build_dir, entries)
     build_index(build_dir, entries)
     return entries
 
@@ -340,16 +350,34 @@ def configure_parser(parser):
                         help="folder of the lecture notebooks (default: %(default)s)")
     parser.add_argument("--build", type=Path, default=REPO_ROOT / "build",
                         help="output folder (default: %(default)s)")
+    parser.add_argument("--no-handouts", action="store_true",
+                        help="write no PDF handouts or slide screenshots (they need "
+                             "playwright and /usr/bin/chromium)")
 
 
 def run(args):
-    """Run ``python -m annteach build``: decks, pages and index of all notebooks."""
+    """Run ``python -m annteach build``: decks, pages, handouts and index of all notebooks."""
     try:
-        entries = build_course(args.notebooks, args.build)
-    except ValueError as error:
+        entries = build_course(args.notebooks, args.build, handouts=not args.no_handouts)
+    except (ValueError, RuntimeError) as error:  # RuntimeError: printing the handouts
         raise SystemExit(f"annteach build: {error}") from error
     except OSError as error:
         raise SystemExit(f"annteach build: {args.build}: cannot write the build there: "
                          f"{error.strerror or error}") from error
     print(json.dumps([str(entry["slides"]) for entry in entries], indent=1))
     return 0
+
+
+# --- PDF handouts and slide screenshots (annteach.tools.handouts) ---------------------------
+
+
+def _add_handouts(build_dir, entries):
+    """Print the entries' decks and screenshot their slides; add ``pdf`` and ``notes_pdf``
+    (relative to ``build_dir``) to each entry. Nothing is moved into place unless every
+    deck printed (see :func:`annteach.tools.handouts.build_handouts`)."""
+    from .handouts import build_handouts  # Playwright and Chromium only when printing
+
+    printed = build_handouts(build_dir, [build_dir / entry["slides"] for entry in entries])
+    for entry, files in zip(entries, printed.values(), strict=True):  # in the decks' order
+        entry["pdf"] = files["pdf"].relative_to(build_dir)
+        entry["notes_pdf"] = files["notes_pdf"].relative_to(build_dir)

@@ -8,7 +8,8 @@ so no ``data/mnist/``) needs. Each file is verified before it is kept.
 
 from pathlib import Path
 
-from ..mnist import fetch_mnist, mnist_cache_folder
+from ..mnist import mnist_cache_folder
+from ..mnist_fetch import fetch_mnist
 
 __all__ = ["configure_parser", "run"]
 

@@ -1,18 +1,21 @@
-"""Train the CNN from scratch on MNIST: ``python -m annteach train-cnn [--out DIR]``.
+"""Train the CNN from scratch on MNIST: ``python -m annteach train-cnn [--quick] [--out DIR]``.
 
 The defaults (:data:`DEFAULTS`) are the recipe of the shipped weights: the
 :class:`~annteach.CNN` default architecture (conv 12 and 24 channels, dense 128)
 trained by :func:`annteach.training.train` with its :data:`~annteach.training.RECIPE`
 (12 epochs over the 60,000 training images in mini-batches of 128, Adam with a
 cosine learning-rate decay from 2e-3 to 0, random shifts of up to 2 pixels,
-seed 0), with BLAS on one thread (its products are small; a second thread
-gains little and loses a lot when the cores are shared) and glibc keeping freed
-memory for reuse (:func:`annteach.memory.reuse_freed_memory`). At the end the
-command measures the accuracy on the 10,000 test images and writes ``cnn.npz``
-and ``cnn.json`` (:func:`annteach.cnn_files.save_cnn`) into ``--out``: by
-default ``models/`` in the per-user cache folder, never the package folder. The
-shipped model (``annteach/weights/`` in a clone) may be replaced only by the
-documented recipe, given that folder as ``--out`` explicitly (:func:`check_out`).
+seed 0), every batch shared by ``--threads`` worker threads (one per core by
+default; the weights do not depend on it), with glibc keeping freed memory
+for reuse (:func:`annteach.memory.reuse_freed_memory`). ``--quick`` trains with
+the live-training recipe instead (:func:`annteach.training.train_quick`:
+:data:`~annteach.training.QUICK`, two epochs, the test accuracy printed every
+quarter epoch). At the end the command measures the accuracy on the 10,000 test
+images and writes ``cnn.npz`` and ``cnn.json`` (:func:`annteach.cnn_files.save_cnn`)
+into ``--out``: by default ``models/`` in the per-user cache folder, never the
+package folder. The shipped model (``annteach/weights/`` in a clone) may be
+replaced only by the documented recipe, given that folder as ``--out`` explicitly
+(:func:`check_out`).
 
 Every setting is checked before MNIST is read (a bad one is a one-line error and
 exit status 2), and so is ``--out``: a folder that can be written, not the
@@ -25,18 +28,17 @@ import argparse
 import json
 import math
 import os
-import platform
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..cnn import CNN
 from ..cnn_files import MODEL_NAME, default_model_path, save_cnn
-from ..evaluation import model_accuracy
 from ..paths import PACKAGE_DIR, user_cache_dir
-from ..training import RECIPE, train
+from ..training import QUICK, RECIPE, default_workers, train_quick
 
 __all__ = ["DEFAULTS", "check_out", "configure_parser", "default_out", "run"]
 
@@ -44,26 +46,12 @@ __all__ = ["DEFAULTS", "check_out", "configure_parser", "default_out", "run"]
 IMAGE_SIZE = 28
 
 #: The documented recipe (the command-line defaults).
-DEFAULTS = {**RECIPE, "threads": 1, "conv_channels": (12, 24), "hidden": 128}
+DEFAULTS = {**RECIPE, "conv_channels": (12, 24), "hidden": 128}
 
 
 def default_out():
     """Where a trained model goes by default: ``models/`` in the per-user cache folder."""
     return user_cache_dir() / "models"
-
-
-def _machine():
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cores": os.cpu_count(), "cpu": cpu, "numpy": np.__version__,
-            "python": platform.python_version(),
-            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
 
 
 def _count(minimum, maximum=None):
@@ -113,8 +101,10 @@ def configure_parser(parser):
     parser.add_argument("--seed", type=_count(0), default=d["seed"],
                         help="seed of the initial weights, shuffling and shifts "
                              "(default: %(default)s)")
-    parser.add_argument("--threads", type=_count(0), default=d["threads"],
-                        help="BLAS threads, 0 for the library's default (default: %(default)s)")
+    parser.add_argument("--threads", type=_count(1), default=None,
+                        help="worker threads sharing every batch, each with a one-thread BLAS "
+                             "(default: one per core, at most 2); the weights do not depend "
+                             "on it")
     parser.add_argument("--channels", type=_count(1), nargs="+",
                         default=list(d["conv_channels"]),
                         help="filters of each conv layer (default: %(default)s)")
@@ -123,6 +113,10 @@ def configure_parser(parser):
     parser.add_argument("--limit", type=_count(1), default=None,
                         help="train on the first LIMIT images only (for quick tests)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
+    parser.add_argument("--quick", action="store_true",
+                        help="train with the live-training recipe (2 epochs, one-cycle "
+                             f"learning rate up to {QUICK['lr']}) instead; it takes no other "
+                             "recipe option")
 
 
 def check_out(out, recipe, limit):
@@ -180,9 +174,9 @@ def _prepare_out(out):
 
 def _diverged(history, model):
     """Why the training result is unusable (a NaN or infinite loss or weight), or None."""
-    for epoch, entry in enumerate(history, start=1):
+    for entry in history:
         if not math.isfinite(entry["loss"]):
-            return f"the loss became {entry['loss']} in epoch {epoch}"
+            return f"the loss became {entry['loss']} by epoch {entry['epoch']:.3g}"
     for name, W in model.weights.items():
         if not np.isfinite(W).all():
             return f"the weights {name} became NaN or infinite"
@@ -191,14 +185,22 @@ def _diverged(history, model):
 
 def run(args):
     """Train, evaluate on the 10,000 test images and write the weights and JSON."""
-    from threadpoolctl import threadpool_limits
-
+    from ..comparison import machine_description, measure_training
     from ..memory import reuse_freed_memory
     from ..mnist import load_mnist, scale
 
     recipe = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-              "max_shift": args.max_shift, "seed": args.seed, "threads": args.threads,
+              "schedule": RECIPE["schedule"], "max_shift": args.max_shift, "seed": args.seed,
               "conv_channels": tuple(args.channels), "hidden": args.hidden}
+    if args.quick:
+        given = sorted(k for k in DEFAULTS if recipe[k] != DEFAULTS[k])
+        if given:
+            raise SystemExit(f"annteach train-cnn: --quick is a fixed recipe; leave out the "
+                             f"options {', '.join(given)}")
+        if args.limit is not None:
+            raise SystemExit("annteach train-cnn: --quick trains on all 60,000 images; leave "
+                             "out --limit")
+        recipe = {**recipe, **QUICK}
     out = default_out() if args.out is None else Path(args.out)
     channels = tuple(args.channels)
     try:
@@ -213,42 +215,50 @@ def run(args):
     except ValueError as error:
         raise SystemExit(f"annteach train-cnn: {error}") from None
     reuse_freed_memory()
-    train_images, train_labels = load_mnist("train")
-    test_images, test_labels = load_mnist("test")
-    if args.limit is not None:
-        train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
     print(model.summary())
-    settings = {"epochs": args.epochs, "batch_size": args.batch_size, "optimizer": "adam",
-                "lr": args.lr, "lr_schedule": "cosine to 0", "max_shift": args.max_shift,
-                "seed": args.seed, "threads": args.threads,
-                "train_images": int(train_images.shape[0])}
-    load_before = os.getloadavg()[0]
-    start, cpu_start = time.perf_counter(), time.process_time()
-    with threadpool_limits(limits=args.threads or None), np.errstate(all="ignore"):
-        history = train(model, scale(train_images), train_labels.astype(np.int64),
-                        epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                        max_shift=args.max_shift, seed=args.seed, progress=args.progress)
-    train_seconds = time.perf_counter() - start
-    cpu_seconds = time.process_time() - cpu_start
-    problem = _diverged(history, model)
+    command = "python -m annteach train-cnn" + (" --quick" if args.quick else "")
+    # Divergence is checked after training: no overflow warnings (from any thread) on the way.
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if args.quick:
+            info = _quick(model, args)
+        else:
+            train_images, train_labels = load_mnist("train")
+            test_images, test_labels = load_mnist("test")
+            if args.limit is not None:
+                train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
+            settings = {k: recipe[k] for k in RECIPE}
+            info = measure_training(model, scale(train_images), train_labels,
+                                    scale(test_images), test_labels, settings,
+                                    workers=args.threads, progress=args.progress)
+    problem = _diverged(info["history"], model)
     if problem:
         raise SystemExit(f"annteach train-cnn: training diverged: {problem}; nothing was "
-                         f"written. Try a smaller --lr (it was {args.lr})")
-    load_after = os.getloadavg()[0]
-    accuracy = model_accuracy(model, scale(test_images), test_labels)
-    info = {"training": settings, "history": history,
-            "test_accuracy": accuracy, "test_images": int(test_images.shape[0]),
-            "train_seconds": round(train_seconds, 1),
-            "train_cpu_seconds": round(cpu_seconds, 1),
-            "load_average_1min": [round(load_before, 2), round(load_after, 2)],
-            "machine": _machine(),
-            "command": "python -m annteach train-cnn"}
+                         f"written. Try a smaller --lr (it was {recipe['lr']})")
+    info.update({"machine": machine_description(), "command": command})
     try:
         meta = save_cnn(model, out / MODEL_NAME, info)
     except (OSError, ValueError) as error:
         raise SystemExit(f"annteach train-cnn: could not save the model: {error}") from None
-    print(f"trained in {train_seconds:.0f} s ({cpu_seconds:.0f} s of CPU); "
-          f"accuracy on the MNIST test set: {100 * accuracy:.2f} %")
+    print(f"trained in {info['train_seconds']:.0f} s ({info['train_cpu_seconds']:.0f} s of CPU);"
+          f" accuracy on the MNIST test set: {100 * info['test_accuracy']:.2f} %")
     print(f"wrote {out / MODEL_NAME} and {out / 'cnn.json'} (sha256 {meta['sha256'][:12]}...)")
-    print(json.dumps(settings))
+    print(json.dumps(info["training"]))
     return 0
+
+
+def _quick(model, args):
+    """Train ``model`` by :func:`annteach.training.train_quick`, printing every evaluation."""
+    from ..plots.progress import progress_line
+
+    load_before = os.getloadavg()[0]
+    start, cpu_start = time.perf_counter(), time.process_time()
+    _, history = train_quick(model, plot=False, progress=args.progress, workers=args.threads,
+                             callback=lambda h: print(progress_line(h, target=0.99), flush=True))
+    train_seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+    return {"training": {**QUICK, "optimizer": "adam", "train_images": 60000,
+                         "workers": default_workers() if args.threads is None else args.threads},
+            "history": history, "test_accuracy": history[-1]["test_accuracy"],
+            "test_images": 10000, "train_seconds": round(train_seconds, 1),
+            "train_cpu_seconds": round(cpu_seconds, 1),
+            "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}

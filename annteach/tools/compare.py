@@ -1,0 +1,74 @@
+"""Compare the linear model, the MLP and the CNN trained the same way:
+``python -m annteach compare [--out FILE]``.
+
+Trains the three models of :func:`annteach.comparison.comparison_models` on the
+60,000 MNIST training images with the shipped CNN's recipe
+(:data:`annteach.training.RECIPE`), evaluates them on the 10,000 test images
+and writes the record (:func:`annteach.comparison.compare_models`) as JSON to
+``--out``: by default ``comparison.json`` in the per-user cache folder, never
+the package folder. The record shipped with the package
+(``annteach/results/comparison.json`` in a clone, which lecture 7 reads) may be
+replaced only by a full run, given that file as ``--out`` explicitly. It takes
+a few minutes of CPU (the CNN's 12 epochs are most of it); the record notes
+the load average, since other programs on the machine slow the wall time down.
+"""
+
+import json
+from pathlib import Path
+
+from ..comparison import COMPARISON_PATH, compare_models
+from ..files import atomic_write
+from ..paths import user_cache_dir
+
+__all__ = ["configure_parser", "default_out", "run"]
+
+MODEL_NAMES = ("linear", "MLP", "CNN")
+
+
+def default_out():
+    """Where the record goes by default: ``comparison.json`` in the per-user cache folder."""
+    return user_cache_dir() / "comparison.json"
+
+
+def configure_parser(parser):
+    """Add the options of ``python -m annteach compare``."""
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"JSON file for the record (default: {default_out()}); the "
+                             f"shipped record {COMPARISON_PATH} takes a full run only")
+    parser.add_argument("--models", nargs="+", choices=MODEL_NAMES, default=list(MODEL_NAMES),
+                        help="which models to train (default: all three)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="train on the first LIMIT images only (for quick tests)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="worker threads sharing every batch (default: one per core, "
+                             "at most 2); the results do not depend on it")
+    parser.add_argument("--no-progress", dest="progress", action="store_false")
+
+
+def run(args):
+    """Train, evaluate and write the record; print a table of the results."""
+    from ..memory import reuse_freed_memory
+
+    out = default_out() if args.out is None else Path(args.out)
+    partial = args.limit is not None or list(args.models) != list(MODEL_NAMES)
+    if out.resolve() == COMPARISON_PATH.resolve() and partial:
+        raise SystemExit(f"compare: --limit or --models make a partial record, which must not "
+                         f"replace the shipped one in {COMPARISON_PATH}; give another --out FILE")
+    reuse_freed_memory()
+    record = compare_models(limit=args.limit, workers=args.threads, progress=args.progress,
+                            names=args.models)
+    record["command"] = "python -m annteach compare"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(record, indent=2) + "\n"
+    atomic_write(out, lambda f: f.write(text), text=True)
+    print(f"{'model':<8} {'accuracy':>9} {'errors':>7} {'parameters':>11} {'train CPU s':>12} "
+          f"{'train wall s':>13} {'predict s':>10}")
+    for name, r in record["models"].items():
+        print(f"{name:<8} {100 * r['test_accuracy']:8.2f} % {r['test_errors']:7d} "
+              f"{r['n_params']:11,} {r['train_cpu_seconds']:12.1f} {r['train_seconds']:13.1f} "
+              f"{r['predict_seconds']:10.3f}")
+    if "CNN" in record["models"]:
+        same = record["models"]["CNN"]["same_as_shipped"]
+        print("the CNN's weights are " + ("" if same else "not ") + "the shipped weights")
+    print(f"wrote {out}")
+    return 0
