@@ -3,6 +3,11 @@
 The list of commands below is all this module knows: a command's module (in
 :mod:`annteach.tools`) is imported, and its options are parsed, only when that
 command is named, so ``annteach student --help`` loads neither the CNN nor MNIST.
+
+Every error a command reports (a bad option, a bad file, a missing extra) is one
+line on stderr, ``annteach COMMAND: ...``, and exit status 2: a command reports
+one by raising ``SystemExit("annteach COMMAND: message")``, and the option
+parsers print their usage errors the same way.
 """
 
 import argparse
@@ -10,6 +15,27 @@ import importlib
 import importlib.util
 import sys
 from typing import NamedTuple
+
+
+class CommandError(SystemExit):
+    """A command failed on bad input; its one-line message has gone to stderr.
+
+    Exit status 2. ``str()`` gives the message (the status is in ``code``).
+    """
+
+    def __init__(self, message):
+        super().__init__(2)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (no usage block)."""
+
+    def error(self, message):
+        raise SystemExit(f"{self.prog}: error: {message} (see {self.prog} --help)")
 
 
 class Command(NamedTuple):
@@ -43,7 +69,7 @@ COMMANDS = {
 def _top_parser():
     epilog = "commands:\n" + "\n".join(f"  {name:<12} {command.help}"
                                        for name, command in COMMANDS.items())
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="annteach", description="The course's tools.", epilog=epilog + "\n\n"
         "Run `annteach COMMAND --help` for the options of one command.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -71,10 +97,27 @@ def _needs_extra(name, command, modules):
 
 
 def main(argv=None):
-    """Run one command; returns its exit status."""
-    top = _top_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    """Run one command; returns its exit status.
+
+    Raises
+    ------
+    CommandError
+        (a SystemExit with status 2) after printing the error's one line to stderr.
+    """
+    try:
+        return _run(sys.argv[1:] if argv is None else list(argv))
+    except SystemExit as exit:
+        if not isinstance(exit.code, str):
+            raise  # --help (0) or a status already chosen
+        message = " ".join(exit.code.split())
+        print(message, file=sys.stderr)
+        raise CommandError(message) from None
+
+
+def _run(argv):
+    top = _top_parser().parse_args(argv)
     name, command = top.command, COMMANDS[top.command]
-    parser = argparse.ArgumentParser(prog=f"annteach {name}", description=command.help)
+    parser = _Parser(prog=f"annteach {name}", description=command.help)
     module = importlib.import_module(command.module)
     module.configure_parser(parser)
     args = parser.parse_args(top.args)

@@ -36,11 +36,12 @@ import numpy as np
 from . import conv, conv_block
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, identity_derivative
 from .batches import map_batches
+from .cnn_architecture import MAX_PARAMS, check_architecture, check_dtype
 from .evaluation import count_params
 from .layers import add_bias, backprop, fprop, remove_bias
 from .losses import cross_entropy, one_hot
 
-__all__ = ["CNN"]
+__all__ = ["CNN", "MAX_PARAMS"]
 
 _relu, _relu_derivative = ACTIVATIONS["relu"]
 _softmax = OUTPUT_ACTIVATIONS["softmax"][0]
@@ -70,10 +71,11 @@ class CNN:
     kernel_size : int, optional
         Side of the square filters.
     paddings : sequence of int, optional
-        Zero padding of each convolution layer.
+        Zero padding of each convolution layer, less than ``kernel_size``.
     hidden : int or None, optional
         Units of the hidden dense layer (None: none).
     n_classes : int, optional
+        At least 2.
     input_shape : tuple of int, optional
         ``(C, H, W)`` of one image.
     seed : int or numpy.random.Generator, optional
@@ -85,6 +87,14 @@ class CNN:
         (default, about twice as fast) or with the three layer pairs of the
         lesson (``False``). Both give the same results up to rounding.
 
+    Raises
+    ------
+    ValueError
+        For an impossible architecture (no conv layer, a size below 1, fewer
+        than two classes, a padding not less than the kernel, images too small
+        for the layers, a dtype other than float32 or float64) or one with more
+        than :data:`MAX_PARAMS` parameters; checked before anything is allocated.
+
     Attributes
     ----------
     weights : dict of str to ndarray
@@ -95,23 +105,12 @@ class CNN:
     def __init__(self, conv_channels=(12, 24), kernel_size=5, paddings=(0, 0), hidden=128,
                  n_classes=10, input_shape=(1, 28, 28), seed=0, dtype=np.float32,
                  fused=True):
-        self.conv_channels = tuple(int(c) for c in conv_channels)
-        self.paddings = tuple(int(p) for p in paddings)
-        self.kernel_size = int(kernel_size)
-        self.hidden = None if hidden is None else int(hidden)
-        self.n_classes = int(n_classes)
-        self.input_shape = tuple(int(s) for s in input_shape)
-        self.dtype = np.dtype(dtype)
+        found, self.shapes, self._param_shapes = check_architecture(
+            conv_channels, kernel_size, paddings, hidden, n_classes, input_shape)
+        vars(self).update(found)  # conv_channels, kernel_size, ... as ints and tuples
+        self.dtype = check_dtype(dtype)
         self.fused = bool(fused)
         self._threads = threading.local()  # each thread's workspaces of the fused blocks
-        if len(self.paddings) != len(self.conv_channels):
-            raise ValueError(f"need one padding per conv layer: {len(self.conv_channels)} "
-                             f"layers, {len(self.paddings)} paddings")
-        if len(self.input_shape) != 3 or min(self.input_shape) < 1:
-            raise ValueError(f"input_shape must be (C, H, W), got {input_shape}")
-        if not self.conv_channels or min(self.conv_channels) < 1 or self.kernel_size < 1:
-            raise ValueError("need at least one conv layer with positive channels and kernel")
-        self.shapes = self._block_shapes()
         rng = np.random.default_rng(seed)
         self.weights = {}
         for name, shape in self.param_shapes().items():
@@ -125,33 +124,41 @@ class CNN:
                 P = np.hstack([W, np.zeros((n_out, 1))])
             self.weights[name] = P.astype(self.dtype)
 
-    # -- architecture ------------------------------------------------------
-    def _block_shapes(self):
-        """Output shape (per image) of every conv block, before and after pooling."""
-        _, H, W = self.input_shape
-        k, shapes = self.kernel_size, []
-        for F, p in zip(self.conv_channels, self.paddings, strict=True):
-            H, W = H + 2 * p - k + 1, W + 2 * p - k + 1
-            if H < 2 or W < 2:
-                raise ValueError(f"images of shape {self.input_shape} are too small for "
-                                 f"{len(self.conv_channels)} conv layers of {k}x{k}")
-            shapes.append(((F, H, W), (F, H // 2, W // 2)))
-            H, W = H // 2, W // 2
-        return shapes
+    @staticmethod
+    def architecture_shapes( conv_channels=(12, 24), kernel_size=5, paddings=(0, 0),
+                            hidden=128, n_classes=10, input_shape=(1, 28, 28)):
+        """The parameter shapes of an architecture, checked without building the network.
+
+        Parameters
+        ----------
+        conv_channels, kernel_size, paddings, hidden, n_classes, input_shape
+            As for :class:`CNN`.
+
+        Returns
+        -------
+        dict of str to tuple of int
+            What :meth:`param_shapes` of ``CNN(**architecture)`` gives.
+
+        Raises
+        ------
+        ValueError
+            As the constructor: for an impossible architecture, or one with more
+            than :data:`MAX_PARAMS` parameters.
+        """
+        return check_architecture(conv_channels, kernel_size, paddings, hidden, n_classes,
+                                  input_shape)[2]
 
     @property
     def dense_sizes(self):
         """Units of the dense layers, inputs first: ``[384, 128, 10]`` by default."""
-        return ([int(np.prod(self.shapes[-1][1]))] + ([self.hidden] if self.hidden else [])
-                + [self.n_classes])
+        dense = list(self._param_shapes.values())[2 * len(self.conv_channels):]
+        return [n_in - 1 for _, n_in in dense] + [dense[-1][0]]
 
     @property
     def param_names(self):
         """Names of the parameters in order: ``W1, b1`` per conv layer, then ``W`` per
         dense layer, numbered on (``["W1", "b1", "W2", "b2", "W3", "W4"]`` by default)."""
-        n_conv = len(self.conv_channels)
-        names = [f"{p}{i}" for i in range(1, n_conv + 1) for p in "Wb"]
-        return names + [f"W{n_conv + m}" for m in range(1, len(self.dense_sizes))]
+        return list(self._param_shapes)
 
     def architecture(self):
         """The constructor arguments as a JSON-friendly dict."""
@@ -161,13 +168,7 @@ class CNN:
 
     def param_shapes(self):
         """Shape of every parameter, by name, in the order of :attr:`param_names`."""
-        shapes, C, k = [], self.input_shape[0], self.kernel_size
-        for F in self.conv_channels:
-            shapes += [(F, C, k, k), (F,)]
-            C = F
-        sizes = self.dense_sizes
-        shapes += [(n_out, n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-        return dict(zip(self.param_names, shapes, strict=True))
+        return dict(self._param_shapes)
 
     @property
     def params(self):
@@ -224,6 +225,9 @@ class CNN:
         if not np.issubdtype(X.dtype, np.floating):
             raise ValueError(f"images must be floats scaled to [0, 1] (see annteach.scale), "
                              f"got dtype {X.dtype}")
+        if X.size and not (X.min() >= 0 and X.max() <= 1):  # NaN fails both
+            raise ValueError(f"images must be scaled to [0, 1] (annteach.scale divides grey "
+                             f"values 0-255 by 255), got values in [{X.min()}, {X.max()}]")
         C, H, W = self.input_shape
         if X.ndim == 3 and X.shape[1:] == (H, W) and C == 1:
             X = X[:, None]

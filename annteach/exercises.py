@@ -14,7 +14,8 @@ nbgrader counts it as a failed test. The checks never show the solution code.
 Array-like answers are accepted everywhere: every answer is read with
 ``np.asarray``, so a list (of lists) of numbers where an array is expected is
 judged by its values and shape like an array; an answer that numpy cannot read
-as numbers gets the same message in every check.
+as numbers gets the same message in every check, and so does a masked array
+(``numpy.ma``), whose masked entries would otherwise compare as equal.
 
 An answer must compute the result itself: if, while the check runs it, the
 student's function calls the reference implementation the check compares
@@ -119,6 +120,10 @@ def _numbers(name, what, got, expected):
     if got is None:
         raise CheckFailed(
             f"{name} returned None (did you forget `return`?); expected {what} as {expected}.")
+    if np.ma.isMaskedArray(got):
+        raise CheckFailed(
+            f"{name} returned {what} as a masked array (numpy.ma), whose masked entries are "
+            f"no answer; expected {what} as {expected}.")
     try:
         array = np.asarray(got)
     except (TypeError, ValueError):  # ragged nested lists

@@ -32,13 +32,12 @@ import gzip
 import io
 import math
 import os
-import stat
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write
+from .files import atomic_write, open_regular
 
 __all__ = ["GZIP_RATIO_FLOOR", "IDX_DTYPES", "MAX_GZIP_RATIO", "MAX_IDX_BYTES", "MAX_IDX_NDIM",
            "open_idx", "read_idx", "write_idx"]
@@ -68,17 +67,6 @@ GZIP_RATIO_FLOOR = 1 << 24
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 18  # bytes read (and, from gzip, inflated) at a time
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-
-# What a path that is not a regular file is, for the error message.
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO or pipe"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
 
 def read_idx(path, *, digest=None, max_bytes=MAX_IDX_BYTES):
     """Read an IDX file (plain or gzip-compressed) into a numpy array.
@@ -151,7 +139,7 @@ def open_idx(path):
 @contextlib.contextmanager
 def _open(path):
     """Yield (stream, size on disk, compressed?) for a regular file; see :func:`open_idx`."""
-    with _open_regular(path) as raw:
+    with open_regular(path, "IDX data is read from files only") as raw:
         size = os.fstat(raw.fileno()).st_size
         compressed = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
@@ -161,35 +149,6 @@ def _open(path):
         with gzip.GzipFile(fileobj=raw, mode="rb") as inflating, \
                 io.BufferedReader(_GzipStream(inflating, path)) as stream:
             yield stream, size, True
-
-
-def _open_regular(path):
-    """Open ``path`` for binary reading if it is a regular file, else raise ValueError.
-
-    The type is checked before opening (opening a FIFO waits for a writer) and
-    again on the open file, in case the path was replaced in between; the file
-    is opened non-blocking so that even then nothing waits.
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except ValueError as exc:  # an embedded null byte
-        raise ValueError(f"{path!r}: not a valid path ({exc})") from None
-    _check_regular(path, mode)
-    fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
-    try:
-        _check_regular(path, os.fstat(fd).st_mode)
-        if _NONBLOCK:
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _check_regular(path, mode):
-    if not stat.S_ISREG(mode):
-        kind = next((name for is_kind, name in _KINDS if is_kind(mode)), "a special file")
-        raise ValueError(f"{path}: {kind}, not a regular file; IDX data is read from files only")
 
 
 class _GzipStream(io.RawIOBase):

@@ -1,8 +1,11 @@
 """A multi-layer perceptron built from the lecture's ``fprop``/``backprop``."""
 
+import math
+
 import numpy as np
 
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, identity_derivative
+from .checks import check_finite_array, check_integer, check_real
 from .layers import add_bias, backprop, fprop, remove_bias
 from .losses import LOSSES, OUTPUTS_FOR_LOSS, one_hot
 
@@ -30,7 +33,7 @@ class MLP:
         Source of all randomness (initial weights and shuffling).
     init_scale : float, optional
         Standard deviation of the initial weights for ``init="normal"``
-        (the lecture's ``randn * 0.05``).
+        (the lecture's ``randn * 0.05``); finite, at least 0.
     init : {"normal", "glorot", "he"}, optional
         ``"glorot"`` uses std ``sqrt(2 / (n_in + n_out))``, ``"he"`` uses
         ``sqrt(2 / n_in)``; biases start at 0 for both.
@@ -70,6 +73,7 @@ class MLP:
         if output == "logistic" and loss == "cross_entropy" and sizes[-1] != 1:
             raise ValueError("a logistic output with cross_entropy needs exactly one output "
                              "unit; use softmax for several classes")
+        init_scale = check_real("init_scale", init_scale, minimum=0)
         self.layer_sizes, self.hidden, self.output = sizes, hidden, output
         self.loss_function = loss
         self.dtype = np.dtype(dtype)
@@ -120,12 +124,6 @@ class MLP:
         params = self.weights if params is None else params
         return self._forward_from(add_bias(self._inputs(X)), params)
 
-    def _inputs(self, X):
-        X = np.asarray(X, dtype=self.dtype)
-        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
-            raise ValueError(f"X must have shape (N, {self.layer_sizes[0]}), got {X.shape}")
-        return X
-
     def _forward_from(self, X_b, params):
         """:meth:`forward` of inputs ``X_b`` that already end with the bias entry."""
         inputs = [X_b]
@@ -135,6 +133,17 @@ class MLP:
             if layer < len(params) - 1:
                 inputs.append(add_bias(Y))
         return inputs, Y
+
+    def _inputs(self, X):
+        """``X`` as an (N, layer_sizes[0]) array of the model's dtype."""
+        X = np.asarray(X)
+        if X.dtype == np.uint8 and X.size and X.max() > 1:
+            raise ValueError("X holds grey values 0-255 (uint8); scale them to [0, 1] first "
+                             "(annteach.scale)")
+        X = X.astype(self.dtype, copy=False)
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+            raise ValueError(f"X must have shape (N, {self.layer_sizes[0]}), got {X.shape}")
+        return X
 
     def _targets(self, T, n):
         T = np.asarray(T)
@@ -255,16 +264,30 @@ class MLP:
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            Before any step: for no samples, NaN or infinite ``X`` or ``T``,
+            grey values 0-255 (uint8) not scaled, epochs or batch_size that
+            are not integers (or below 0 and 1), a learning_rate that is not
+            finite and positive, a momentum outside [0, 1).
+        FloatingPointError
+            When the loss (or a weight) of an epoch becomes NaN or infinite; the
+            weights go back to where that epoch started, and the epochs before
+            it stay in ``loss_history``.
         """
         X = self._inputs(X)
         T = self._targets(T, X.shape[0])
         n = X.shape[0]
-        batch_size = n if batch_size is None else int(batch_size)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        if learning_rate <= 0 or not 0 <= momentum < 1:
-            raise ValueError(f"need learning_rate > 0 and 0 <= momentum < 1, "
-                             f"got {learning_rate} and {momentum}")
+        if n == 0:
+            raise ValueError("X has no samples (shape (0, ...)); there is nothing to fit")
+        check_finite_array("X", X)
+        check_finite_array("T", T)
+        epochs = check_integer("epochs", epochs, 0)
+        batch_size = n if batch_size is None else check_integer("batch_size", batch_size, 1)
+        learning_rate = check_real("learning_rate", learning_rate, positive=True)
+        momentum = check_real("momentum", momentum, minimum=0, below=1)
         from tqdm.auto import tqdm
 
         if not (keep_velocity and self.velocity is not None
@@ -275,25 +298,40 @@ class MLP:
         # is the bias entry 1 (what add_bias would give, without a copy per step).
         batch = np.empty((min(batch_size, n), X.shape[1] + 1), dtype=self.dtype)
         batch[:, -1] = 1
-        bar = tqdm(range(int(epochs)), disable=not progress, desc="epochs")
+        bar = tqdm(range(epochs), disable=not progress, desc="epochs")
         for _ in bar:
+            before = [W.copy() for W in self.weights]
             order = self.rng.permutation(n) if batch_size < n else np.arange(n)
             total = 0.0
-            for start in range(0, n, batch_size):
-                idx = order[start:start + batch_size]
-                X_b, Tb = batch[:len(idx)], T[idx]
-                np.take(X, idx, axis=0, out=X_b[:, :-1], mode="clip")  # idx are in range
-                inputs, Y = self._forward_from(X_b, self.weights)
-                grads = self._backward(inputs, Y, Tb, self.weights)
-                total += self._error(Y, Tb) * len(idx)
-                for W, V, G in zip(self.weights, velocity, grads):
-                    V *= momentum
-                    G *= learning_rate / len(idx)  # in place: G is ours, fresh each step
-                    V -= G
-                    W += V
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
+                for start in range(0, n, batch_size):
+                    idx = order[start:start + batch_size]
+                    X_b, Tb = batch[:len(idx)], T[idx]
+                    np.take(X, idx, axis=0, out=X_b[:, :-1], mode="clip")  # idx are in range
+                    inputs, Y = self._forward_from(X_b, self.weights)
+                    grads = self._backward(inputs, Y, Tb, self.weights)
+                    total += self._error(Y, Tb) * len(idx)
+                    for W, V, G in zip(self.weights, velocity, grads):
+                        V *= momentum
+                        G *= learning_rate / len(idx)  # in place: G is ours, fresh each step
+                        V -= G
+                        W += V
+            if not (math.isfinite(total) and all(np.isfinite(W).all() for W in self.weights)):
+                self._diverged(before, total / n, learning_rate, bar)
             self.loss_history.append(total / n)
             bar.set_postfix(loss=f"{total / n:.4g}")
         return self
+
+    def _diverged(self, before, loss, learning_rate, bar):
+        """Go back to the weights ``before`` the epoch that diverged, and say so."""
+        for W, B in zip(self.weights, before):
+            W[...] = B
+        self.velocity = None
+        bar.close()
+        raise FloatingPointError(
+            f"training diverged in epoch {len(self.loss_history) + 1}: the mean loss became "
+            f"{loss:.4g} (or a weight NaN or infinite); the weights are back to where that "
+            f"epoch started. Try a smaller learning_rate (it was {learning_rate:g})")
 
     def predict_proba(self, X):
         """Class probabilities: the network outputs.

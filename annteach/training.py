@@ -32,8 +32,11 @@ import time
 
 import numpy as np
 
-__all__ = ["QUICK", "RECIPE", "SCHEDULES", "Adam", "cosine_learning_rate", "default_workers",
-           "one_cycle_learning_rate", "random_shifts", "train", "train_quick"]
+from .checks import check_finite_array, check_integer, check_real
+
+__all__ = ["QUICK", "RECIPE", "SCHEDULES", "Adam", "check_settings", "check_training_data",
+           "cosine_learning_rate", "default_workers", "one_cycle_learning_rate",
+           "random_shifts", "train", "train_quick"]
 
 #: The shipped CNN's training recipe (the defaults of :func:`train`).
 RECIPE = {"epochs": 12, "batch_size": 128, "lr": 2e-3, "schedule": "cosine", "max_shift": 2,
@@ -172,6 +175,63 @@ def _batch_gradients(model, X, labels, parts, pool):
     return E, grads, np.concatenate([r[2] for r in results])
 
 
+def check_settings(epochs, batch_size, lr, max_shift, image_shape=None):
+    """Check the settings of :func:`train` before anything is computed.
+
+    Parameters
+    ----------
+    epochs : int
+        At least 0 (an integer: 2.7 epochs is an error, not 2).
+    batch_size : int
+        At least 1.
+    lr : float
+        Finite and positive.
+    max_shift : int
+        At least 0, and less than the images' height and width.
+    image_shape : tuple of int, optional
+        ``(H, W)`` of the images, for the bound on ``max_shift``.
+
+    Raises
+    ------
+    ValueError
+        Naming the first setting that is wrong.
+    """
+    check_integer("epochs", epochs, 0)
+    check_integer("batch_size", batch_size, 1)
+    check_real("lr", lr, positive=True)
+    s = check_integer("max_shift", max_shift, 0)
+    if image_shape is not None and s and s >= min(image_shape):
+        raise ValueError(f"max_shift must be less than the image size {image_shape}, got {s}")
+
+
+def check_training_data(images, labels, max_shift):
+    """Check the training set of :func:`train` before the first step.
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, H, W), or (N, ...) with ``max_shift == 0``
+        Finite values.
+    labels : ndarray of int, shape (N,)
+        Non-negative.
+    max_shift : int
+
+    Raises
+    ------
+    ValueError
+        For mismatched shapes, no images, NaN or infinite values, labels that
+        are not non-negative integers.
+    """
+    if labels.shape != images.shape[:1] or (max_shift and images.ndim != 3):
+        raise ValueError(f"need images (N, H, W) (or samples (N, ...) without shifts) and "
+                         f"labels (N,), got {images.shape} and {labels.shape}")
+    if images.shape[0] < 1:
+        raise ValueError("no training images")
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
+        raise ValueError(f"labels must be non-negative integers, got {labels.dtype} values "
+                         f"from {labels.min()}")
+    check_finite_array("images", images)
+
+
 def train(model, images, labels, epochs=RECIPE["epochs"], batch_size=RECIPE["batch_size"],
           lr=RECIPE["lr"], max_shift=RECIPE["max_shift"], seed=RECIPE["seed"],
           schedule=RECIPE["schedule"], input_shape=None, progress=True, workers=None, parts=2,
@@ -227,6 +287,14 @@ def train(model, images, labels, epochs=RECIPE["epochs"], batch_size=RECIPE["bat
         shifted training batches since the previous entry), ``seconds`` (wall
         time since the start, evaluations included) and, with ``test``,
         ``test_accuracy``.
+
+    Raises
+    ------
+    ValueError
+        Before the first step, for bad settings (:func:`check_settings`, an
+        unknown ``schedule``, ``parts``, ``evaluations_per_epoch`` or
+        ``workers`` not an integer of at least 1) or data
+        (:func:`check_training_data`).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -235,24 +303,14 @@ def train(model, images, labels, epochs=RECIPE["epochs"], batch_size=RECIPE["bat
 
     images = np.asarray(images, dtype=model.params[0].dtype)
     labels = np.asarray(labels)
+    check_settings(epochs, batch_size, lr, max_shift, images.shape[1:3] if max_shift else None)
+    check_training_data(images, labels, max_shift)
     s = int(max_shift)
-    if labels.shape != images.shape[:1] or (s and images.ndim != 3):
-        raise ValueError(f"need images (N, H, W) (or samples (N, ...) without shifts) and "
-                         f"labels (N,), got {images.shape} and {labels.shape}")
-    if images.shape[0] < 1:
-        raise ValueError("no training images")
-    if int(batch_size) < 1 or int(epochs) < 0 or s < 0 or not lr > 0:
-        raise ValueError(f"need batch_size >= 1, epochs >= 0, max_shift >= 0 and lr > 0; got "
-                         f"{batch_size}, {epochs}, {max_shift} and {lr}")
-    if schedule not in SCHEDULES:
+    if not isinstance(schedule, str) or schedule not in SCHEDULES:
         raise ValueError(f"unknown schedule {schedule!r}; choose from {sorted(SCHEDULES)}")
-    parts, evaluations_per_epoch = int(parts), int(evaluations_per_epoch)
-    if parts < 1 or evaluations_per_epoch < 1:
-        raise ValueError(f"need parts >= 1 and evaluations_per_epoch >= 1, got {parts} and "
-                         f"{evaluations_per_epoch}")
-    workers = default_workers(parts) if workers is None else int(workers)
-    if workers < 1:
-        raise ValueError(f"need workers >= 1, got {workers}")
+    parts = check_integer("parts", parts, 1)
+    evaluations_per_epoch = check_integer("evaluations_per_epoch", evaluations_per_epoch, 1)
+    workers = default_workers(parts) if workers is None else check_integer("workers", workers, 1)
     batch_size, epochs = int(batch_size), int(epochs)
     learning_rate = SCHEDULES[schedule]
     rng = np.random.default_rng(seed)

@@ -152,6 +152,97 @@ def test_predict_rejects_unscaled_and_misshaped_images():
         model.predict(np.zeros((1, 1, 27, 28)))
 
 
+@pytest.mark.parametrize("images", [
+    np.full((2, 28, 28), 255.0),                      # grey values, not scaled
+    np.linspace(0, 255, 2 * 784).reshape(2, 28, 28),
+    np.full((1, 28, 28), -0.5),
+    np.full((1, 28, 28), np.nan),
+    np.full((1, 28, 28), np.inf),
+])
+def test_images_outside_0_1_are_refused(images):
+    model = CNN(conv_channels=(2,), paddings=(0,), hidden=None)
+    with pytest.raises(ValueError, match=r"scaled to \[0, 1\].*annteach\.scale"):
+        model.predict(images)
+    with pytest.raises(ValueError, match=r"scaled to \[0, 1\]"):
+        model.gradients(images, np.zeros(len(images), np.int64))
+
+
+def test_images_at_the_ends_of_0_1_are_fine():
+    model = CNN(conv_channels=(2,), paddings=(0,), hidden=None)
+    assert model.predict(np.stack([np.zeros((28, 28)), np.ones((28, 28))])).shape == (2,)
+    assert model.predict(np.zeros((0, 28, 28))).shape == (0,)
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"n_classes": 0}, "n_classes"),
+    ({"n_classes": 1}, "n_classes"),
+    ({"n_classes": 2.5}, "n_classes"),
+    ({"hidden": -3}, "hidden"),
+    ({"hidden": 0}, "hidden"),
+    ({"conv_channels": (2.7, 3)}, "conv_channels"),
+    ({"conv_channels": ()}, "conv"),
+    ({"conv_channels": (0, 3)}, "conv_channels"),
+    ({"kernel_size": 0}, "kernel_size"),
+    ({"kernel_size": True}, "kernel_size"),
+    ({"paddings": (-1, 0)}, "paddings"),
+    ({"paddings": (5, 0)}, "paddings"),
+    ({"paddings": (0,)}, "padding"),
+    ({"input_shape": (28, 28)}, "input_shape"),
+    ({"input_shape": (1, 0, 28)}, "input_shape"),
+    ({"conv_channels": (4, 4, 4), "paddings": (0, 0, 0)}, "too small"),
+    ({"dtype": np.int8}, "dtype"),
+    ({"dtype": np.complex64}, "dtype"),
+    ({"dtype": object}, "dtype"),
+])
+def test_impossible_architectures_are_refused(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        CNN(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"hidden": 10**6},
+    {"hidden": 10**9},
+    {"conv_channels": (12, 10**5)},
+    {"input_shape": (1, 10**5, 10**5), "conv_channels": (1,), "paddings": (0,)},
+    {"kernel_size": 10**4, "conv_channels": (1,), "paddings": (0,),
+     "input_shape": (1, 10**4 + 1, 10**4 + 1)},
+])
+def test_huge_architectures_are_refused_before_allocating(kwargs):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="parameters"):
+            CNN(**kwargs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10**6
+
+
+def test_the_largest_architecture_allowed():
+    import math
+
+    from annteach.cnn import MAX_PARAMS
+
+    def count(**kw):
+        return sum(math.prod(s) for s in CNN.architecture_shapes(**kw).values())
+
+    assert count() == 58106 == CNN().n_params  # the default architecture, without building it
+    small = {"conv_channels": (3, 5), "paddings": (2, 1), "hidden": 7, "n_classes": 4}
+    assert count(**small) == CNN(**small).n_params
+    # conv 12 (312 parameters), then one dense layer of 12 * 12 * 12 + 1 weights per class
+    n_classes = (MAX_PARAMS - 312) // 1729
+    kw = {"conv_channels": (12,), "paddings": (0,), "hidden": None, "n_classes": n_classes}
+    assert count(**kw) == 312 + 1729 * n_classes <= MAX_PARAMS
+    too_many = f"{312 + 1729 * (n_classes + 1):,} parameters"
+    assert int(too_many.split()[0].replace(",", "")) > MAX_PARAMS
+    with pytest.raises(ValueError, match=too_many):
+        CNN(**kw | {"n_classes": n_classes + 1})
+    with pytest.raises(ValueError, match=too_many):
+        CNN.architecture_shapes(**kw | {"n_classes": n_classes + 1})
+
+
 def test_params_are_checked():
     model = _tiny()
     with pytest.raises(ValueError, match="params must have shapes"):

@@ -1,6 +1,8 @@
 """Unit tests of the course build tools: annteach.tools.decks and .offline (no browser; see
 test_slides_browser.py for that; presenting is tested in test_present.py)."""
 
+import time
+
 import nbformat
 import pytest
 
@@ -221,3 +223,108 @@ def test_build_course_needs_notebooks(tmp_path):
     with pytest.raises(ValueError, match="no lecture notebooks"):
         decks.build_course(tmp_path, tmp_path / "build")
 
+
+def _built(build):
+    return {p.relative_to(build): p.read_bytes() for p in sorted(build.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("problem", ["not JSON", "a cell not an object", "no visible cell",
+                                     "an unknown slide type", "a theme with web fonts"])
+def test_a_bad_notebook_leaves_the_previous_build(tmp_path, capsys, problem):
+    if not (offline.NODE_MODULES / "reveal.js").is_dir():
+        pytest.skip("run `npm ci --prefix slides` first (make test does)")
+    from annteach.__main__ import main
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(_nb("slide"), notebooks / "01_good.ipynb")
+    build = tmp_path / "build"
+    for folder in ("slides", "html"):
+        (build / folder).mkdir(parents=True)
+        (build / folder / "old").write_text("the previous build")
+    (build / "index.html").write_text("the previous index")
+    before = _built(build)
+    bad = notebooks / "02_bad.ipynb"
+    if problem == "not JSON":
+        bad.write_text("{not json")
+    elif problem == "a cell not an object":
+        bad.write_text('{"cells": [1], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}')
+    elif problem == "no visible cell":
+        nbformat.write(_nb("skip"), bad)
+    elif problem == "an unknown slide type":
+        nbformat.write(_nb("slide", "sideways"), bad)
+    else:
+        nbformat.write(_nb("slide", rise={"theme": "simple"}), bad)
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--notebooks", str(notebooks), "--build", str(build)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1 and str(bad) in err, err
+    assert _built(build) == before
+    assert sorted(p.name for p in build.iterdir()) == ["html", "index.html", "slides"]
+
+
+def test_missing_node_modules_writes_nothing(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(_nb("slide"), notebooks / "01_good.ipynb")
+    with pytest.raises(ValueError, match="npm ci --prefix slides"):
+        decks.build_course(notebooks, tmp_path / "build", node_modules=tmp_path / "none")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks"]
+
+
+def test_a_failure_while_writing_leaves_the_previous_build(tmp_path, monkeypatch):
+    if not (offline.NODE_MODULES / "reveal.js").is_dir():
+        pytest.skip("run `npm ci --prefix slides` first (make test does)")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ("01_a", "02_b"):
+        nbformat.write(_nb("slide"), notebooks / f"{name}.ipynb")
+    build = tmp_path / "build"
+    decks.build_course(notebooks, build, handouts=False)  # handouts: test_handouts_browser
+    before = _built(build)
+    real = decks.build_html
+
+    def fail_on_the_second(notebook, *args, **kwargs):
+        if "02_b" in str(notebook):
+            raise OSError("disk full")
+        return real(notebook, *args, **kwargs)
+
+    monkeypatch.setattr(decks, "build_html", fail_on_the_second)
+    nbformat.write(_nb("slide", "slide"), notebooks / "01_a.ipynb")
+    with pytest.raises(OSError, match="disk full"):
+        decks.build_course(notebooks, build, handouts=False)
+    assert _built(build) == before
+    assert sorted(p.name for p in build.iterdir()) == ["html", "index.html", "slides"]
+
+
+HOSTILE_MARKDOWN = {
+    "unclosed img tags": "<img " * 16_000,
+    "img tags without an address": '<img alt="x" ' * 8_000,
+    "unclosed markdown images": "![" * 40_000,
+    "markdown images without a closing parenthesis": "![a](//x " * 10_000,
+    "remote addresses without an end": 'src="//' * 12_000,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_MARKDOWN))
+def test_offline_rewrite_of_hostile_markdown_is_fast_and_keeps_it(kind):
+    # 80 KB of markdown made to defeat a backtracking pattern: the rewrite used to take
+    # quadratic time (26 s for 40 KB of "<img "). The bound is 50 times what a linear
+    # rewrite needs on a loaded machine, and a tenth of what the quadratic one took.
+    text = HOSTILE_MARKDOWN[kind]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    start = time.process_time()
+    copy = offline.offline_notebook(nb)
+    assert time.process_time() - start < 2.0
+    assert copy.cells[0].source == text  # nothing remote in it: unchanged
+
+
+def test_offline_rewrite_keeps_finding_remote_embeds_among_hostile_text():
+    text = "<img " * 1000 + '<img alt="a" src="https://example.org/a.png">' + "![" * 1000 \
+        + "![b](http://example.org/b.png 'title')"
+    copy = offline.offline_notebook(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)]))
+    source = copy.cells[0].source
+    assert '<a href="https://example.org/a.png">' in source
+    assert '<a href="http://example.org/b.png">' in source
+    assert "example.org/a.png\"" not in source.replace('href="https://example.org/a.png"', "")

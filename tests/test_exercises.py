@@ -248,6 +248,22 @@ def test_not_numbers_get_the_same_message_everywhere(check):
         check(words)
 
 
+@pytest.mark.parametrize(("check", "answer"), [
+    (exercises.check_fprop, lambda W, X, g: np.ma.masked_all((X.shape[0], W.shape[0]))),
+    (exercises.check_fprop, lambda W, X, g: np.ma.masked_array(_fprop(W, X, g), mask=True)),
+    (exercises.check_fprop, lambda W, X, g: np.ma.masked_array(_fprop(W, X, g))),
+    (exercises.check_backprop, lambda *a: tuple(np.ma.masked_array(r, mask=True)
+                                                for r in _backprop(*a))),
+    (exercises.check_hidden_delta, lambda *a: np.ma.masked_array(_hidden_delta(*a), mask=True)),
+    (exercises.check_central_difference,
+     lambda f, x, i, eps: np.ma.masked_array(_central(f, x, i, eps), mask=True)),
+])
+def test_masked_arrays_are_no_answer(check, answer, capsys):
+    with pytest.raises(exercises.CheckFailed, match=r"masked array \(numpy\.ma\)"):
+        check(answer)
+    assert "Correct" not in capsys.readouterr().out
+
+
 # -- answers that only call the package's own implementation ------------------
 
 def _layer_calls(reference):

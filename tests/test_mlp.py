@@ -217,3 +217,72 @@ def test_keep_velocity_continues_momentum_across_calls():
     for epochs in (1, 2, 3):
         restarted.fit(X, Y, epochs=epochs, learning_rate=0.3, momentum=0.8, progress=False)
     assert not np.allclose(restarted.weights[0], whole.weights[0])
+
+
+@pytest.mark.parametrize("init_scale", [float("nan"), float("inf"), -0.1, "0.1"])
+def test_bad_init_scale_is_refused(init_scale):
+    with pytest.raises(ValueError, match="init_scale"):
+        at.MLP([2, 2, 1], init_scale=init_scale)
+
+
+def _xor():
+    X, T = at.xor_dataset()
+    return np.asarray(X, float), np.asarray(T, float)
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"X": "nan"}, "X"), ({"X": "inf"}, "X"), ({"T": "nan"}, "T"), ({"T": "inf"}, "T"),
+    ({"learning_rate": float("nan")}, "learning_rate"),
+    ({"learning_rate": float("inf")}, "learning_rate"),
+    ({"learning_rate": 0.0}, "learning_rate"), ({"learning_rate": -1.0}, "learning_rate"),
+    ({"momentum": float("nan")}, "momentum"), ({"momentum": 1.0}, "momentum"),
+    ({"momentum": -0.1}, "momentum"),
+    ({"epochs": -5}, "epochs"), ({"epochs": 2.7}, "epochs"), ({"epochs": "3"}, "epochs"),
+    ({"batch_size": 2.5}, "batch_size"), ({"batch_size": 0}, "batch_size"),
+])
+def test_fit_refuses_non_finite_data_and_bad_settings(change, match):
+    X, T = _xor()
+    if change.get("X"):
+        X[1, 0] = float(change.pop("X"))
+    if change.get("T"):
+        T[2] = float(change.pop("T"))
+    model = at.MLP([2, 2, 1], seed=0)
+    before = [W.copy() for W in model.weights]
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, T, progress=False, **change)
+    assert all(np.array_equal(W, B) for W, B in zip(model.weights, before))
+    assert model.loss_history == []
+
+
+def test_fit_on_no_samples_is_a_clear_error():
+    model = at.MLP([2, 2, 1], seed=0)
+    with pytest.raises(ValueError, match="no samples"):
+        model.fit(np.zeros((0, 2)), np.zeros(0), batch_size=2, progress=False)
+    with pytest.raises(ValueError, match="no samples"):
+        model.fit(np.zeros((0, 2)), np.zeros(0), progress=False)
+
+
+def test_fit_stops_when_the_loss_diverges_and_keeps_the_last_good_weights():
+    X, T = _xor()
+    model = at.MLP([2, 8, 1], hidden="relu", init="he", seed=0)
+    model.fit(X, T, epochs=3, learning_rate=0.1, progress=False)
+    good = [W.copy() for W in model.weights]
+    with pytest.raises(FloatingPointError, match=r"diverged.*epoch \d+.*learning_rate"):
+        model.fit(X, T, epochs=100, learning_rate=1e6, progress=False)
+    assert all(np.isfinite(W).all() for W in model.weights)
+    assert all(np.isfinite(model.loss_history))
+    assert len(model.loss_history) >= 3
+    if len(model.loss_history) == 3:  # diverged in its first epoch: back where it started
+        assert all(np.array_equal(W, G) for W, G in zip(model.weights, good))
+    assert np.all(np.isfinite(model.predict(X)))
+
+
+def test_raw_grey_values_are_refused():
+    images = np.random.default_rng(0).integers(0, 256, (5, 784), dtype=np.uint8)
+    model = at.MLP([784, 10], output="softmax", loss="cross_entropy")
+    with pytest.raises(ValueError, match=r"0-255.*annteach\.scale"):
+        model.fit(images, np.arange(5), progress=False)
+    with pytest.raises(ValueError, match=r"0-255.*annteach\.scale"):
+        model.predict(images)
+    model.fit(at.scale(images), np.arange(5), epochs=1, progress=False)  # scaled: fine
+    assert at.MLP([2, 1]).predict(np.array([[0, 1]], np.uint8)).shape == (1, 1)  # 0/1 is fine

@@ -98,7 +98,7 @@ def test_a_missing_extra_is_named_in_one_line(tmp_path):
             "from annteach.__main__ import main\n"
             f"sys.exit(main(['student', '--out', {str(tmp_path)!r}]))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stderr.strip() == ("annteach student needs nbconvert, which is not installed: "
                                    "pip install 'annteach[course]'")
     assert not any(tmp_path.iterdir())  # nothing written

@@ -549,3 +549,44 @@ def test_synthetic_check_fails_on_wrong_answer(kernel, mistake):
 def test_committed_checks_fail_on_stub_and_pass_on_solution(kernel, committed):
     path, instructor = committed
     _check_notebook(kernel, instructor, path.name)
+
+
+def test_the_other_editions_stay_and_checkpoints_go(tmp_path):
+    path = tmp_path / "01_a.ipynb"
+    nbformat.write(synthetic_notebook(), path)
+    out = tmp_path / "out"
+    (out / ".ipynb_checkpoints").mkdir(parents=True)
+    (out / ".ipynb_checkpoints" / "01_a-checkpoint.ipynb").write_text("{}")
+    (out / "01_a.ipynb").write_text("old edition of a")
+    (out / "02_b.ipynb").write_text("edition of b")
+    out.chmod(0o750)
+    student.write_student_editions([path], out)
+    assert sorted(p.name for p in out.iterdir()) == ["01_a.ipynb", "02_b.ipynb"]
+    assert _read(out / "01_a.ipynb") == student.student_edition(_read(path))
+    assert (out / "02_b.ipynb").read_text() == "edition of b"
+    assert out.stat().st_mode & 0o777 == 0o750
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["01_a.ipynb", "out"]
+
+
+def test_out_in_the_folder_of_the_instructor_editions_is_refused(tmp_path):
+    path = tmp_path / "notebooks" / "01_a.ipynb"
+    path.parent.mkdir()
+    nbformat.write(synthetic_notebook(), path)
+    before = path.read_bytes()
+    link = tmp_path / "link"
+    link.symlink_to(path.parent)
+    for out in (path.parent, link, path.parent / ".." / "notebooks"):
+        with pytest.raises(ValueError, match="would replace the instructor editions"):
+            student.write_student_editions([path], out)
+    assert path.read_bytes() == before and [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_a_link_to_the_output_folder_stays(tmp_path):
+    path = tmp_path / "01_a.ipynb"
+    nbformat.write(synthetic_notebook(), path)
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "real")
+    assert student.write_student_editions([path], link) == [link / "01_a.ipynb"]
+    assert link.is_symlink()
+    assert [p.name for p in (tmp_path / "real").iterdir()] == ["01_a.ipynb"]

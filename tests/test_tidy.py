@@ -1,5 +1,9 @@
 """Tidying executed notebooks: widget views go, their plain-text stand-ins stay."""
 
+import errno
+import os
+import tempfile
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
@@ -53,3 +57,34 @@ def test_a_broken_notebook_is_named(tmp_path):
     with pytest.raises(SystemExit, match="broken.ipynb"):
         main(["tidy", str(path)])
     assert path.read_text() == "{not json"
+
+
+def test_tidy_writes_through_a_link_and_keeps_the_mode(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "nb.ipynb"
+    nbformat.write(_notebook(), target)
+    target.chmod(0o600)
+    link = tmp_path / "nb.ipynb"
+    link.symlink_to(target)
+    assert main(["tidy", str(link)]) == 0
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert WIDGET_VIEW not in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in (tmp_path / "real").iterdir()] == ["nb.ipynb"]
+
+
+def test_a_failed_write_is_one_line(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(_notebook(), path)
+    before = path.read_bytes()
+
+    def refuse(*args, **kwargs):  # as in a read-only folder (tests may run as root)
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(tmp_path))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(SystemExit) as info:
+        main(["tidy", str(path)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1, err
+    assert str(path) in err and "Permission denied" in err
+    assert path.read_bytes() == before

@@ -201,15 +201,45 @@ def test_the_default_output_is_the_user_cache_not_the_package(monkeypatch, tmp_p
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"batch_size": 0}, "batch_size"), ({"max_shift": -1}, "max_shift"),
-    ({"epochs": -1}, "epochs"), ({"lr": 0.0}, "lr"),
+    ({"batch_size": 0}, "batch_size"), ({"batch_size": 2.5}, "batch_size"),
+    ({"batch_size": True}, "batch_size"), ({"max_shift": -1}, "max_shift"),
+    ({"max_shift": 28}, "max_shift"), ({"max_shift": 1.5}, "max_shift"),
+    ({"epochs": -1}, "epochs"), ({"epochs": -5}, "epochs"), ({"epochs": 2.7}, "epochs"),
+    ({"epochs": "3"}, "epochs"), ({"lr": 0.0}, "lr"), ({"lr": -1e-3}, "lr"),
+    ({"lr": float("nan")}, "lr"), ({"lr": float("inf")}, "lr"), ({"lr": "0.1"}, "lr"),
 ])
 def test_train_rejects_bad_settings(kwargs, match):
     settings = {"epochs": 1, "batch_size": 4, "lr": 1e-3, "max_shift": 0, "seed": 0,
                 "progress": False} | kwargs
     images, labels = np.zeros((8, 28, 28), np.float32), np.zeros(8, np.int64)
+    model = CNN(conv_channels=(2, 2), hidden=None, seed=0)
+    before = [P.copy() for P in model.params]
     with pytest.raises(ValueError, match=match):
-        train(CNN(conv_channels=(2, 2), hidden=None, seed=0), images, labels, **settings)
+        train(model, images, labels, **settings)
+    assert all(np.array_equal(P, Q) for P, Q in zip(model.params, before, strict=True))
+
+
+@pytest.mark.parametrize(("images", "labels", "match"), [
+    (np.full((8, 28, 28), np.nan, np.float32), np.zeros(8, np.int64), "finite"),
+    (np.full((8, 28, 28), np.inf, np.float32), np.zeros(8, np.int64), "finite"),
+    (np.zeros((8, 28, 28), np.float32), np.zeros(8), "labels"),
+    (np.zeros((8, 28, 28), np.float32), np.zeros((8, 1), np.int64), "labels"),
+    (np.zeros((8, 28, 28), np.float32), np.full(8, -1), "labels"),
+])
+def test_train_rejects_bad_data_before_the_first_step(images, labels, match):
+    model = CNN(conv_channels=(2, 2), hidden=None, seed=0)
+    with pytest.raises(ValueError, match=match):
+        train(model, images, labels, epochs=1, batch_size=4, lr=1e-3, max_shift=0, seed=0,
+              progress=False)
+
+
+def test_check_settings_is_what_train_checks():
+    from annteach.training import check_settings
+
+    assert check_settings(epochs=3, batch_size=8, lr=0.01, max_shift=2,
+                          image_shape=(28, 28)) is None
+    with pytest.raises(ValueError, match="max_shift"):
+        check_settings(epochs=3, batch_size=8, lr=0.01, max_shift=5, image_shape=(5, 9))
 
 
 def test_train_rejects_an_empty_training_set():

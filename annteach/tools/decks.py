@@ -27,10 +27,18 @@ import json
 import re
 from pathlib import Path
 
-from ..files import atomic_write
+from ..files import atomic_write, replace_folder
 from ..paths import REPO_ROOT
 from .notebooks import NOTEBOOK_PATTERN, NOTEBOOKS_DIR, course_notebooks, read_notebook
-from .offline import MATHJAX_FILE, NODE_MODULES, copy_deck_assets, copy_mathjax, offline_notebook
+from .offline import (
+    MATHJAX_FILE,
+    NODE_MODULES,
+    check_node_modules,
+    copy_deck_assets,
+    copy_mathjax,
+    offline_notebook,
+    theme_css,
+)
 
 SLIDES_DIR = REPO_ROOT / "slides"
 TEMPLATES_DIR = SLIDES_DIR / "templates"
@@ -258,6 +266,13 @@ def build_course(notebooks_dir=NOTEBOOKS_DIR, build_dir=REPO_ROOT / "build",
     executed it there, else from ``notebooks_dir`` (committed with outputs).
     Nothing in ``notebooks_dir`` is modified.
 
+    Every notebook is read and checked (a valid notebook with slides, known
+    slide types and an offline theme), and ``node_modules`` found, before
+    anything is written. The decks and the pages are written into temporary
+    folders that then replace ``build_dir/slides`` and ``build_dir/html``
+    (:func:`annteach.files.replace_folder`), and the index last, so a failure
+    leaves the previous build in place.
+
     Parameters
     ----------
     notebooks_dir : path-like
@@ -274,23 +289,51 @@ def build_course(notebooks_dir=NOTEBOOKS_DIR, build_dir=REPO_ROOT / "build",
     -------
     list of dict
         The index entries (see :func:`build_index`).
+
+    Raises
+    ------
+    ValueError
+        One line naming the notebook (or folder) and the problem.
     """
     build_dir = Path(build_dir)
     notebooks = course_notebooks(notebooks_dir)
     if not notebooks:
         raise ValueError(f"{notebooks_dir}: no lecture notebooks ({NOTEBOOK_PATTERN})")
-    entries = []
+    check_node_modules(node_modules)
+    sources = {}
     for committed in notebooks:
         executed = build_dir / "notebooks" / committed.name
         source = executed if executed.is_file() else committed
-        deck = build_deck(source, build_dir / "slides", node_modules)
-        page = build_html(source, build_dir / "html", node_modules)
+        nb = read_notebook(source)
+        try:
+            count_slides(nb)
+            theme_css(reveal_options(nb)["reveal_theme"], node_modules)
+        except ValueError as error:
+            raise ValueError(f"{source}: {error}") from None
+        sources[committed] = source
+
+    def each(write, out_dir):
+        for committed, source in sources.items():
+            try:
+                write(source, out_dir, node_modules, name=committed.stem)
+            except ValueError as error:
+                raise ValueError(f"{source}: {error}") from None
+
+    def write_slides(slides):
+        each(build_deck, slides)
+        # swapped in just before the decks, once both are complete
+        replace_folder(build_dir / "html", lambda pages: each(build_html, pages))
+
+    replace_folder(build_dir / "slides", write_slides)
+    entries = []
+    for committed, source in sources.items():
+        executed = build_dir / "notebooks" / committed.name
         student = build_dir / "student" / committed.name
         entries.append(
             {
                 "title": notebook_title(read_notebook(source), committed.stem),
-                "slides": deck.relative_to(build_dir),
-                "html": page.relative_to(build_dir),
+                "slides": Path("slides") / f"{committed.stem}.slides.html",
+                "html": Path("html") / f"{committed.stem}.html",
                 "notebook": executed.relative_to(build_dir) if executed.is_file() else None,
                 "student": student.relative_to(build_dir) if student.is_file() else None,
             }
@@ -318,6 +361,9 @@ def run(args):
         entries = build_course(args.notebooks, args.build, handouts=not args.no_handouts)
     except (ValueError, RuntimeError) as error:  # RuntimeError: printing the handouts
         raise SystemExit(f"annteach build: {error}") from error
+    except OSError as error:
+        raise SystemExit(f"annteach build: {args.build}: cannot write the build there: "
+                         f"{error.strerror or error}") from error
     print(json.dumps([str(entry["slides"]) for entry in entries], indent=1))
     return 0
 

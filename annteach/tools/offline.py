@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..paths import REPO_ROOT
 
-__all__ = ["NODE_MODULES", "copy_deck_assets", "copy_mathjax", "css_dependencies",
-           "offline_notebook"]
+__all__ = ["NODE_MODULES", "check_node_modules", "copy_deck_assets", "copy_mathjax",
+           "css_dependencies", "offline_notebook", "theme_css"]
 
 #: Where ``npm ci --prefix slides`` installs reveal.js and MathJax.
 NODE_MODULES = REPO_ROOT / "slides" / "node_modules"
@@ -25,14 +25,21 @@ NODE_MODULES = REPO_ROOT / "slides" / "node_modules"
 REVEAL_FILES = ("dist/reveal.css", "dist/reveal.js", "plugin/notes/notes.js")
 MATHJAX_FILE = "es5/tex-svg-full.js"
 
-# An HTML element that would load something from the network when displayed.
-_REMOTE_ELEMENT = re.compile(
-    r"""<(iframe|img|video|audio|embed|script|source)\b[^>]*?\bsrc\s*=\s*["']"""
-    r"""((?:https?:)?//[^"']+)["'][^>]*>(?:\s*</\1\s*>)?""",
+# An HTML element that would load something from the network when displayed: a tag of one
+# of these names, then its address among the tag's attributes. Neither pattern can run past
+# the next "<" (or "[", "(" for markdown), so every character is looked at a bounded number of
+# times: the rewrite takes time linear in the text, whatever the text (hand-written markdown
+# with many unclosed "<img " or "![" used to take quadratic time).
+_EMBED_TAG = re.compile(
+    r"<(iframe|img|video|audio|embed|script|source)\b([^<>]*)>(?:[ \t\r\n]*</\1[ \t]*>)?",
     re.IGNORECASE,
 )
-# A markdown image with a remote address: ![alt](http://...)
-_REMOTE_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*((?:https?:)?//[^)\s]+)[^)]*\)")
+_REMOTE_SRC = re.compile(r"""\bsrc[ \t\r\n]*=[ \t\r\n]*["']((?:https?:)?//[^"'<>]+)["']""",
+                         re.IGNORECASE)
+# A markdown image with a remote address: ![alt](http://... "title")
+_REMOTE_MARKDOWN_IMAGE = re.compile(
+    r"!\[([^\[\]]*)\]\([ \t]*((?:https?:)?//[^()\[\]\s]+)[^()\[\]]*\)"
+)
 _CSS_REFERENCE = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 
 
@@ -45,7 +52,11 @@ def _link(url, what):
 
 
 def _offline_html(text):
-    return _REMOTE_ELEMENT.sub(lambda m: _link(m.group(2), m.group(1).lower()), text)
+    def replace(m):
+        src = _REMOTE_SRC.search(m.group(2))
+        return m.group(0) if src is None else _link(src.group(1), m.group(1).lower())
+
+    return _EMBED_TAG.sub(replace, text)
 
 
 def offline_notebook(nb):
@@ -127,7 +138,14 @@ def css_dependencies(css_file):
     return found
 
 
-def _require_node_modules(node_modules):
+def check_node_modules(node_modules=NODE_MODULES):
+    """Return ``node_modules`` as a Path if reveal.js and MathJax are installed there.
+
+    Raises
+    ------
+    ValueError
+        Saying how to install them.
+    """
     node_modules = Path(node_modules)
     if not (node_modules / "reveal.js").is_dir() or not (node_modules / "mathjax").is_dir():
         raise ValueError(
@@ -135,6 +153,27 @@ def _require_node_modules(node_modules):
             "run `npm ci --prefix slides` (make course does)"
         )
     return node_modules
+
+
+def theme_css(theme, node_modules=NODE_MODULES):
+    """The stylesheet of a reveal.js theme that works offline, and every file it needs.
+
+    Returns
+    -------
+    list of pathlib.Path
+        As :func:`css_dependencies`, the stylesheet first.
+
+    Raises
+    ------
+    ValueError
+        For a theme that is not a plain name of an installed theme, or one that
+        loads something from the network.
+    """
+    reveal = (check_node_modules(node_modules) / "reveal.js").resolve()
+    path = reveal / "dist" / "theme" / f"{theme}.css"
+    if not isinstance(theme, str) or not re.fullmatch(r"[a-z0-9_-]+", theme) or not path.is_file():
+        raise ValueError(f"unknown reveal.js theme {theme!r} (no file {path})")
+    return css_dependencies(path)
 
 
 def copy_deck_assets(dest, theme="white", node_modules=NODE_MODULES):
@@ -154,12 +193,9 @@ def copy_deck_assets(dest, theme="white", node_modules=NODE_MODULES):
     list of pathlib.Path
         The copied files.
     """
-    node_modules = _require_node_modules(node_modules)
+    node_modules = check_node_modules(node_modules)
     reveal = (node_modules / "reveal.js").resolve()
-    theme_css = reveal / "dist" / "theme" / f"{theme}.css"
-    if not re.fullmatch(r"[a-z0-9_-]+", theme) or not theme_css.is_file():
-        raise ValueError(f"unknown reveal.js theme {theme!r} (no file {theme_css})")
-    sources = [reveal / name for name in REVEAL_FILES] + css_dependencies(theme_css)
+    sources = [reveal / name for name in REVEAL_FILES] + theme_css(theme, node_modules)
     copied = [_copy(source, Path(dest) / "reveal.js" / source.relative_to(reveal))
               for source in sources]
     copied.append(copy_mathjax(dest, node_modules))
@@ -168,7 +204,7 @@ def copy_deck_assets(dest, theme="white", node_modules=NODE_MODULES):
 
 def copy_mathjax(dest, node_modules=NODE_MODULES):
     """Copy the single-file MathJax (TeX input, SVG output) to ``dest/mathjax/``."""
-    node_modules = _require_node_modules(node_modules)
+    node_modules = check_node_modules(node_modules)
     source = node_modules / "mathjax" / MATHJAX_FILE
     return _copy(source, Path(dest) / "mathjax" / source.name)
 

@@ -25,7 +25,6 @@ never runs.
 
 import json
 import secrets
-import sys
 import tempfile
 from pathlib import Path
 
@@ -205,9 +204,9 @@ def configure_parser(parser):
 
 
 def run(args):
-    """Run ``python -m annteach present NOTEBOOK``; a notebook it cannot present: status 2."""
+    """Run ``python -m annteach present NOTEBOOK``; a notebook it cannot present is a
+    one-line error (``SystemExit``, status 2 from :func:`annteach.__main__.main`)."""
     try:
         return present(args.notebook, browser=not args.no_browser)
     except ValueError as error:
-        print(f"annteach present: {error}", file=sys.stderr)
-        return 2
+        raise SystemExit(f"annteach present: {error}") from None

@@ -30,7 +30,9 @@ compare the two.
 
 A region that does not close, an ``END`` without a ``BEGIN``, nested regions or
 a region in a cell that is not a solution cell are errors (``ValueError`` naming
-the notebook and the cell), and then nothing is written.
+the notebook and the cell), and then nothing is written. The output folder is
+replaced as a whole (:func:`write_student_editions`), so an error or a kill
+while writing leaves the previous editions.
 
 Command line: ``python -m annteach student [--out DIR] [NOTEBOOK ...]``.
 """
@@ -38,9 +40,10 @@ Command line: ``python -m annteach student [--out DIR] [NOTEBOOK ...]``.
 import copy
 import json
 import re
+import shutil
 from pathlib import Path
 
-from ..files import atomic_write
+from ..files import replace_folder
 from ..paths import REPO_ROOT
 from .notebooks import NOTEBOOK_PATTERN, NOTEBOOKS_DIR, course_notebooks, read_notebook
 
@@ -55,6 +58,9 @@ DEFAULT_HINT = "write your solution here"
 # Cells for the instructor only: speaker notes, and printed reference source.
 NOTES_SLIDE_TYPE = "notes"
 REFERENCE_TAG = "reference-code"
+
+# JupyterLab's checkpoints of the notebooks in a folder it opened.
+CHECKPOINTS = ".ipynb_checkpoints"
 
 # Cell metadata that records how a cell was run, not what it says.
 RUN_METADATA = {"collapsed", "scrolled", "execution"}
@@ -243,25 +249,24 @@ def student_edition(nb, name="notebook"):
     return nb
 
 
-def _write_atomically(nb, path):
-    import nbformat
-
-    atomic_write(path, lambda f: nbformat.write(nb, f), text=True)
-
-
 def write_student_editions(notebooks, out):
     """Write the student edition of each notebook into a folder.
 
-    Every notebook is read and converted before the first file is written, so a
-    bad notebook leaves the folder as it was. Each file is written to a
-    temporary name and renamed into place.
+    Every notebook is read and converted, and the folder checked, before
+    anything is written. The new editions, and the old editions of notebooks
+    not given, are written into a temporary folder beside ``out`` that then
+    replaces it (:func:`annteach.files.replace_folder`): an error or a kill
+    while writing leaves the folder as it was.
 
     Parameters
     ----------
     notebooks : iterable of str or Path
         Instructor editions.
     out : str or Path
-        Output folder (created if missing). Files keep their names.
+        Output folder (created if missing). Files keep their names. It may hold
+        notebooks only (it is rewritten as a whole; JupyterLab's
+        ``.ipynb_checkpoints`` is dropped) and must not be the folder of an
+        instructor edition given.
 
     Returns
     -------
@@ -271,14 +276,20 @@ def write_student_editions(notebooks, out):
     Raises
     ------
     ValueError
-        If a notebook cannot be read, is not a valid notebook, or has a bad
-        solution region (the message names the file and the cell), or two
-        notebooks have the same file name.
+        If ``out`` is not a folder or holds other files, a notebook cannot be
+        read, is not a valid notebook, or has a bad solution region (the
+        message names the file and the cell), or two notebooks have the same
+        file name.
+    OSError
+        If the folder cannot be written (it is then left as it was).
     """
     import nbformat
 
+    out = Path(out)
+    notebooks = [Path(path) for path in notebooks]
+    kept = _check_out(out, notebooks)
     editions = {}
-    for path in map(Path, notebooks):
+    for path in notebooks:
         if path.name in editions:
             raise ValueError(f"{path}: two notebooks named {path.name!r}")
         nb = read_notebook(path)
@@ -286,13 +297,41 @@ def write_student_editions(notebooks, out):
             editions[path.name] = student_edition(nb, str(path))
         except nbformat.ValidationError as error:
             raise ValueError(f"{path}: not a valid notebook: {error.message}") from error
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for filename, nb in editions.items():
-        _write_atomically(nb, out / filename)
-        written.append(out / filename)
-    return written
+
+    def write(folder):
+        for filename, nb in editions.items():
+            with open(folder / filename, "w", encoding="utf-8") as f:
+                nbformat.write(nb, f)
+        for old in kept:
+            if old.name not in editions:
+                shutil.copy2(old, folder / old.name)
+
+    replace_folder(out, write)
+    return [out / filename for filename in editions]
+
+
+def _check_out(out, notebooks):
+    """The notebooks already in ``out``; ValueError if it cannot take the student editions."""
+    if not out.exists():
+        if out.is_symlink():
+            raise ValueError(f"{out}: a link to nothing, not a folder")
+        return []
+    if not out.is_dir():
+        raise ValueError(f"{out}: not a folder; the student editions go into a folder")
+    for path in notebooks:
+        if path.parent.exists() and path.parent.resolve() == out.resolve():
+            raise ValueError(f"{out}: the folder of {path}; the student editions would "
+                             "replace the instructor editions")
+    kept = []
+    for entry in sorted(out.iterdir()):
+        if entry.name == CHECKPOINTS and entry.is_dir() and not entry.is_symlink():
+            continue  # JupyterLab's, of editions that are replaced: dropped
+        if entry.suffix != ".ipynb" or entry.is_symlink() or not entry.is_file():
+            raise ValueError(f"{out}: holds {entry.name!r}, which is not a student edition; "
+                             "the folder is rewritten as a whole, so give a folder of student "
+                             "editions or a new one")
+        kept.append(entry)
+    return kept
 
 
 def configure_parser(parser):
@@ -320,6 +359,9 @@ def run(args):
         written = write_student_editions(notebooks, args.out)
     except ValueError as error:
         raise SystemExit(f"annteach student: {error}") from error
+    except OSError as error:
+        raise SystemExit(f"annteach student: {args.out}: cannot write the student editions "
+                         f"there: {error.strerror or error}") from error
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -73,6 +73,9 @@ def run(args):
             removed = tidy_notebook(path)
         except ValueError as exc:
             raise SystemExit(f"annteach tidy: {exc}") from exc
+        except OSError as exc:
+            raise SystemExit(f"annteach tidy: {path}: cannot write the notebook: "
+                             f"{exc.strerror or exc}") from exc
         if removed:
             print(f"{path}: removed {removed} widget view(s)")
     return 0
