@@ -6,6 +6,7 @@ checks the explorer's state and the data of the drawn artists against the
 package's own functions.
 """
 
+import asyncio
 import io
 
 import matplotlib.pyplot as plt
@@ -20,6 +21,22 @@ from annteach.cnn_files import default_model_path
 from annteach.evaluation import misclassified
 from annteach.plots import colors
 from annteach.plots.style import FIGSIZE, MIN_FONT_PT
+
+
+@pytest.fixture(autouse=True)
+def no_running_event_loop():
+    """Each test runs as in a plain Python session, with no event loop running.
+
+    Playwright's sync API (the browser tests' session-wide browser) leaves its event loop
+    marked as running in this thread; an explorer would then hand its deferred redraws to
+    that loop, which never runs them. Tests that want a running loop start their own.
+    """
+    loop = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(loop)
 
 
 @pytest.fixture(autouse=True)
