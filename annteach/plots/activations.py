@@ -12,12 +12,18 @@ __all__ = ["plot_activation", "plot_activation_grid"]
 
 _DEFAULT_A = np.linspace(-5, 5, 401)
 
+# Where g'(a) jumps: the plotted derivative is broken there instead of joined by a
+# vertical segment that would suggest values between the two sides.
+_DERIVATIVE_JUMPS = {"relu": 0.0}
+
 
 def plot_activation(name, a=None, derivative=False, ax=None, color="C0"):
     """Plot one activation ``g(a)`` or its derivative ``g'(a)``.
 
     The derivative is evaluated from the output, ``g_derivative(g(a))``, as
-    the network does during backpropagation.
+    the network does during backpropagation. Where it jumps (ReLU at
+    ``a = 0``) the line is drawn as two pieces: the left one ends at the
+    last ``a <= 0``, the right one starts at the first ``a > 0``.
 
     Parameters
     ----------
@@ -36,7 +42,9 @@ def plot_activation(name, a=None, derivative=False, ax=None, color="C0"):
     Returns
     -------
     line : Line2D
-        Its data are ``a`` (shape (K,)) and the plotted values (shape (K,)).
+        Its data are ``a`` (shape (K,)) and the plotted values (shape (K,));
+        a broken derivative has one more point, ``(jump, nan)``, between the
+        pieces.
     """
     g, g_derivative = get_activation(name)
     a = _DEFAULT_A if a is None else np.asarray(a, dtype=np.float64)
@@ -45,7 +53,12 @@ def plot_activation(name, a=None, derivative=False, ax=None, color="C0"):
     ax = get_ax(ax, FIGSIZE["square"])
     ax.axhline(0, color="0.8", lw=0.8, zorder=0)
     ax.axvline(0, color="0.8", lw=0.8, zorder=0)
-    (line,) = ax.plot(a, values, color=color, lw=2.5)
+    xs, ys = a, values
+    jump = _DERIVATIVE_JUMPS.get(name) if derivative else None
+    if jump is not None and a[0] <= jump < a[-1]:
+        k = int(np.searchsorted(a, jump, side="right"))   # first a > jump
+        xs, ys = np.insert(a, k, jump), np.insert(values, k, np.nan)
+    (line,) = ax.plot(xs, ys, color=color, lw=2.5)
     ax.set_xlabel("$a$")
     ax.set_ylabel("$g'(a)$" if derivative else "$g(a)$")
     ax.set_title(f"{name}'" if derivative else name)
@@ -83,11 +96,14 @@ def plot_activation_grid(names=("identity", "tanh", "logistic", "relu"), a=None,
     -------
     axes : ndarray of Axes, shape (2, M)
         ``axes[0, j]`` shows ``g(a)`` and ``axes[1, j]`` its derivative
-        ``g'(a)`` for ``names[j]``.
+        ``g'(a)`` for ``names[j]``. The derivatives share one y-axis, so
+        their heights can be compared (tanh' peaks at 1, logistic' at 1/4).
     """
     if fig is None:
         fig = plt.figure(figsize=FIGSIZE["wide"], layout="constrained")
     axes = fig.subplots(2, len(names), sharex=True, squeeze=False)
+    for ax in axes[1, 1:]:
+        ax.sharey(axes[1, 0])
     for j, name in enumerate(names):
         plot_activation(name, a, ax=axes[0, j], color=f"C{j}")
         plot_activation(name, a, derivative=True, ax=axes[1, j], color=f"C{j}")
@@ -96,7 +112,7 @@ def plot_activation_grid(names=("identity", "tanh", "logistic", "relu"), a=None,
         if j:
             axes[0, j].set_ylabel("")
             axes[1, j].set_ylabel("")
-    slopes = ", ".join(f"{name} {np.max(line.get_ydata()):.2g}"
+    slopes = ", ".join(f"{name} {np.nanmax(line.get_ydata()):.2g}"
                        for name, line in zip(names, (ax.lines[-1] for ax in axes[1])))
     describe(fig, f"{len(names)} activation functions side by side ({', '.join(names)}), "
              "each g(a) on top and its derivative g'(a), computed from the output, below; "
