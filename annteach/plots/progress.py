@@ -89,7 +89,8 @@ def progress_line(history, target=None):
 
     For example ``"epoch 2.00: training loss 0.0496, test accuracy 99.11 % after 23.9 s
     (CPU 45.1 s) (99 % first reached at epoch 2.00, 23.9 s)"``: the wall time since
-    training began and, when the history has it, the CPU time of all threads.
+    training began and, when the history has it, the CPU time of all threads (for the
+    latest entry only, to keep the line short).
 
     Parameters
     ----------
@@ -113,7 +114,7 @@ def progress_line(history, target=None):
         reached = next((e for e in history if e["test_accuracy"] >= target), None)
         if reached is not None:
             text += (f" ({100 * target:g} % first reached at epoch {reached['epoch']:.2f}, "
-                     f"{_times(reached)})")
+                     f"{reached['seconds']:.1f} s)")
     return text
 
 
