@@ -84,6 +84,8 @@ _LAZY = {
     "load_mnist": "mnist",
     "mnist_files": "mnist",
     "scale": "mnist",
+    "shift_images": "shifting",
+    "lost_ink": "shifting",
     "train": "training",
     "train_quick": "training",
 }
@@ -106,6 +108,7 @@ __all__ = [
     "xor_numerical_gradient", "xor_sample_errors", "xor_weight_matrices",
     "xor_weights_from_matrices",
     "xor_values_by_unit",
+    "lost_ink", "shift_images",
 ]
 
 

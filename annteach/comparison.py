@@ -12,8 +12,10 @@ The comparison's CNN is trained exactly as ``python -m annteach train-cnn``
 trains the shipped one; the record says whether its weights are the shipped
 weights, byte for byte (SHA-256 of the ``.npz``).
 
-The record shipped with the package (``annteach/results/comparison.json``,
-read by :func:`load_comparison`) is what lecture 7 shows.
+The records shipped with the package, read by :func:`load_comparison`, are
+what lecture 7 shows: ``annteach/results/comparison.json`` (the recipe as it
+is) and ``annteach/results/comparison_no_shift.json`` (the same recipe without
+the random shifts, ``python -m annteach compare --max-shift 0``).
 """
 
 import hashlib
@@ -29,11 +31,18 @@ import numpy as np
 from .paths import PACKAGE_DIR
 from .training import RECIPE, default_workers, train
 
-__all__ = ["COMPARISON_PATH", "comparison_models", "compare_models", "load_comparison",
-           "machine_description", "measure_training", "weights_sha256"]
+__all__ = ["COMPARISON_PATH", "NO_SHIFT_PATH", "SHIPPED_RECORDS", "comparison_models",
+           "compare_models", "load_comparison", "machine_description", "measure_training",
+           "weights_sha256"]
 
 #: The comparison record shipped with the package.
 COMPARISON_PATH = PACKAGE_DIR / "results" / "comparison.json"
+
+#: The shipped record of the same comparison without random shifts (``max_shift`` 0).
+NO_SHIFT_PATH = PACKAGE_DIR / "results" / "comparison_no_shift.json"
+
+#: The shipped records and the ``max_shift`` each was recorded with.
+SHIPPED_RECORDS = {COMPARISON_PATH: RECIPE["max_shift"], NO_SHIFT_PATH: 0}
 
 #: How each model takes an image: the MLPs a row of 784 pixels, the CNN a 1 x 28 x 28 image.
 INPUT_SHAPES = {"linear": (784,), "MLP": (784,), "CNN": None}
@@ -203,14 +212,17 @@ def compare_models(recipe=RECIPE, limit=None, workers=None, progress=True, names
     return record
 
 
-def load_comparison(path=None):
+def load_comparison(path=None, shifts=True):
     """The comparison record: the JSON written by ``python -m annteach compare``.
 
     Parameters
     ----------
     path : str or Path, optional
-        Another record; by default the one shipped with the package
-        (:data:`COMPARISON_PATH`).
+        Another record; by default one shipped with the package.
+    shifts : bool, optional
+        Which shipped record, when ``path`` is not given: the recipe with its
+        random shifts (:data:`COMPARISON_PATH`, the default) or without them
+        (:data:`NO_SHIFT_PATH`).
 
     Returns
     -------
@@ -218,7 +230,13 @@ def load_comparison(path=None):
         See :func:`compare_models`; ``record["models"][name]["test_accuracy"]``
         and so on, for the names ``"linear"``, ``"MLP"`` and ``"CNN"``.
     """
-    path = COMPARISON_PATH if path is None else Path(path)
+    if not isinstance(shifts, bool):
+        raise TypeError(f"shifts must be True or False, got {shifts!r}")
+    if path is not None and not shifts:
+        raise ValueError("give either a path or shifts=False (a shipped record), not both")
+    if path is None:
+        path = COMPARISON_PATH if shifts else NO_SHIFT_PATH
+    path = Path(path)
     try:
         record = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

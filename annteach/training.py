@@ -285,8 +285,9 @@ def train(model, images, labels, epochs=RECIPE["epochs"], batch_size=RECIPE["bat
         One entry per evaluation: ``epoch`` (fractional, 1.0 at the end of the
         first epoch), ``loss`` and ``accuracy`` (mean loss and accuracy on the
         shifted training batches since the previous entry), ``seconds`` (wall
-        time since the start, evaluations included) and, with ``test``,
-        ``test_accuracy``.
+        time since the start, evaluations included), ``cpu_seconds`` (CPU time
+        of the process since the start, user + system of all its threads) and,
+        with ``test``, ``test_accuracy``.
 
     Raises
     ------
@@ -321,7 +322,8 @@ def train(model, images, labels, epochs=RECIPE["epochs"], batch_size=RECIPE["bat
     ends = {(j * steps_per_epoch) // evaluations_per_epoch
             for j in range(1, evaluations_per_epoch + 1)} - {0}
     opt = Adam(model.params)
-    history, step, start = [], 0, time.perf_counter()
+    history, step = [], 0
+    start, cpu_start = time.perf_counter(), time.process_time()
 
     def batch(idx):
         if s:
@@ -358,6 +360,7 @@ def train(model, images, labels, epochs=RECIPE["epochs"], batch_size=RECIPE["bat
                             predicted = model.predict(shaped(np.asarray(test[0], images.dtype)))
                             entry["test_accuracy"] = float(np.mean(predicted == test[1]))
                         entry["seconds"] = time.perf_counter() - start
+                        entry["cpu_seconds"] = time.process_time() - cpu_start
                         history.append(entry)
                         loss_sum = correct = seen = 0
                         if callback is not None:

@@ -27,6 +27,7 @@ CHECK = textwrap.dedent('''
     cnn = at.load_pretrained_cnn()  # the shipped weights, checked against their SHA-256
     assert cnn.n_params == 58106 and cnn.info["test_accuracy"] == 0.9939
     assert at.load_comparison()["models"]["CNN"]["same_as_shipped"]  # lecture 7's record
+    assert at.load_comparison(shifts=False)["recipe"]["max_shift"] == 0  # and without shifts
     images, labels = at.load_mnist("test")  # found through $ANNTEACH_DATA
     assert labels[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
     assert (cnn.predict(at.scale(images[:100])) == labels[:100]).mean() > 0.95
@@ -80,6 +81,7 @@ def test_the_wheel_carries_the_weights_not_the_tools_data(installed):
     assert (package / "weights" / "cnn.npz").is_file()
     assert (package / "weights" / "cnn.json").is_file()
     assert (package / "results" / "comparison.json").is_file()
+    assert (package / "results" / "comparison_no_shift.json").is_file()
     assert (package / "tools" / "student.py").is_file()
     extension = package / "tools" / "present_lab" / "annteach-present"
     assert (extension / "package.json").is_file()

@@ -113,3 +113,30 @@ def test_filters_paired_with_their_maps():
     assert at.plots.alt_text(fig).startswith("5 learned 5x5 filters, each above the 24x24")
     with pytest.raises(ValueError, match="same F"):
         at.plots.plot_filters_and_maps(W, maps[:4])
+
+
+@pytest.mark.parametrize("F, ncols", [(5, 3), (12, 6), (6, 6)])
+def test_filters_and_maps_colour_bars_do_not_overlap(F, ncols):
+    rng = np.random.default_rng(3)
+    W, maps = rng.normal(size=(F, 1, 5, 5)), rng.uniform(size=(F, 24, 24))
+    filter_axes, map_axes = at.plots.plot_filters_and_maps(W, maps, ncols=ncols)
+    fig = filter_axes[0].figure
+    fig.canvas.draw()
+    bars = {ax.get_ylabel() or ax.get_xlabel(): ax for ax in fig.axes
+            if ax.get_label() == "<colorbar>"}
+    assert sorted(bars) == ["filter weight", "response of the map"]
+    renderer = fig.canvas.get_renderer()
+    boxes = {name: ax.get_tightbbox(renderer) for name, ax in bars.items()}
+    weight, response = boxes["filter weight"], boxes["response of the map"]
+    assert not weight.overlaps(response), (weight, response)
+    # neither bar covers a filter or a map, and both lie inside the figure
+    figure_box = fig.bbox
+    for box in boxes.values():
+        assert figure_box.x0 - 1 <= box.x0 and box.x1 <= figure_box.x1 + 1
+        assert figure_box.y0 - 1 <= box.y0 and box.y1 <= figure_box.y1 + 1
+        for ax in [*filter_axes, *map_axes]:
+            assert not box.overlaps(ax.get_window_extent(renderer))
+    # each bar shows its own scale
+    limit = np.abs(W[:, 0]).max()
+    assert bars["filter weight"].get_ylim() == pytest.approx((-limit, limit))
+    assert bars["response of the map"].get_xlim() == pytest.approx((0, maps.max()))

@@ -79,6 +79,13 @@ def test_progress_line_says_when_the_target_was_reached():
     assert progress_line([]) == "no training step yet"
 
 
+def test_progress_line_gives_the_cpu_time_when_recorded():
+    history = [{**entry, "cpu_seconds": 2 * entry["seconds"] + 0.04} for entry in HISTORY]
+    assert progress_line(history, target=0.99) == (
+        "epoch 2.00: training loss 0.0500, test accuracy 99.11 % after 21.2 s (CPU 42.5 s) "
+        "(99 % first reached at epoch 1.50, 16.0 s)")
+
+
 def test_live_plot_outside_a_notebook_only_draws():
     live = LiveTrainingPlot(epochs=2, target=0.99)
     for n in range(1, len(HISTORY) + 1):

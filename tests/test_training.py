@@ -121,7 +121,7 @@ def test_training_lowers_the_loss_and_is_reproducible(few_digits):
     history = train(model, X, y, epochs=2, batch_size=32, lr=3e-3, seed=0, progress=False)
     assert model.loss(X[:, None], y) < 0.8 * before
     assert history[1]["loss"] < history[0]["loss"]
-    assert set(history[0]) == {"epoch", "loss", "accuracy", "seconds"}
+    assert set(history[0]) == {"epoch", "loss", "accuracy", "seconds", "cpu_seconds"}
     again = CNN(**SMALL, seed=0)
     train(again, X, y, epochs=2, batch_size=32, lr=3e-3, seed=0, progress=False)
     for a, b in zip(model.weights, again.weights, strict=True):
@@ -295,10 +295,12 @@ def test_history_with_test_accuracy_and_callback(few_digits):
                     callback=lambda h: seen.append(len(h)), progress=False)
     assert seen == [1, 2, 3, 4, 5, 6]
     assert [e["epoch"] for e in history] == pytest.approx([2 / 7, 4 / 7, 1, 9 / 7, 11 / 7, 2])
-    assert set(history[0]) == {"epoch", "loss", "accuracy", "seconds", "test_accuracy"}
+    assert set(history[0]) == {"epoch", "loss", "accuracy", "seconds", "cpu_seconds",
+                                "test_accuracy"}
     assert history[-1]["test_accuracy"] == pytest.approx(
         at.model_accuracy(model, X[200:], y[200:]))
     assert all(a["seconds"] <= b["seconds"] for a, b in zip(history, history[1:]))
+    assert all(0 <= a["cpu_seconds"] <= b["cpu_seconds"] for a, b in zip(history, history[1:]))
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
@@ -418,3 +420,57 @@ def test_the_shipped_comparison_record_matches_the_shipped_cnn():
         assert result["training"]["train_images"] == 60000 and result["test_images"] == 10000
         assert {k: result["training"][k] for k in RECIPE} == RECIPE, name
         assert result["test_errors"] == round((1 - result["test_accuracy"]) * 10000), name
+
+
+def test_compare_without_shifts_records_its_recipe(tmp_path, capsys):
+    out = tmp_path / "no_shift.json"
+    rc = main(["compare", "--out", str(out), "--limit", "128", "--models", "linear",
+               "--max-shift", "0", "--no-progress"])
+    assert rc == 0
+    record = at.load_comparison(out)
+    assert record["recipe"] == {**RECIPE, "max_shift": 0}
+    assert record["command"] == "python -m annteach compare --max-shift 0"
+    assert record["models"]["linear"]["training"]["max_shift"] == 0
+    assert "linear" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value, words", [("-1", "from 0 to 27"), ("28", "from 0 to 27"),
+                                          ("1.5", "whole number"), ("two", "whole number")])
+def test_compare_refuses_a_bad_max_shift(value, words, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--out", str(tmp_path / "x.json"), "--max-shift", value])
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_a_shipped_record_is_replaced_only_with_its_own_shift():
+    from annteach.comparison import COMPARISON_PATH, NO_SHIFT_PATH
+
+    before = {path: path.read_bytes() for path in (COMPARISON_PATH, NO_SHIFT_PATH)}
+    with pytest.raises(SystemExit, match="--max-shift 0, not 2"):
+        main(["compare", "--out", str(NO_SHIFT_PATH)])
+    with pytest.raises(SystemExit, match="--max-shift 2, not 0"):
+        main(["compare", "--out", str(COMPARISON_PATH), "--max-shift", "0"])
+    with pytest.raises(SystemExit, match="partial"):
+        main(["compare", "--out", str(NO_SHIFT_PATH), "--max-shift", "0", "--limit", "10"])
+    assert {path: path.read_bytes() for path in before} == before
+
+
+def test_the_shipped_no_shift_record_is_the_same_comparison_without_shifts():
+    record, shifted = at.load_comparison(shifts=False), at.load_comparison()
+    assert record["recipe"] == {**RECIPE, "max_shift": 0}
+    assert record["command"] == "python -m annteach compare --max-shift 0"
+    assert list(record["models"]) == list(shifted["models"]) == ["linear", "MLP", "CNN"]
+    for name, result in record["models"].items():
+        assert result["training"]["train_images"] == 60000 and result["test_images"] == 10000
+        assert result["training"]["max_shift"] == 0, name
+        assert result["n_params"] == shifted["models"][name]["n_params"], name
+        assert result["test_errors"] == round((1 - result["test_accuracy"]) * 10000), name
+    assert not record["models"]["CNN"]["same_as_shipped"]
+
+
+def test_load_comparison_takes_a_path_or_the_no_shift_switch(tmp_path):
+    with pytest.raises(ValueError, match="not both"):
+        at.load_comparison(tmp_path / "x.json", shifts=False)
+    with pytest.raises(TypeError, match="True or False"):
+        at.load_comparison(shifts="no")

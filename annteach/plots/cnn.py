@@ -235,7 +235,8 @@ def plot_filters_and_maps(W, maps, channel=0, ncols=6, fig=None):
     -------
     filter_axes, map_axes : ndarray of matplotlib.axes.Axes, shape (F,)
         The filters (weight colours, one symmetric scale) and their maps (dark =
-        strong response, one scale); a colour bar for each scale.
+        strong response, one scale); a colour bar for each scale, the weights'
+        on the right, the responses' below.
     """
     W, maps = np.asarray(W, dtype=float), np.asarray(maps, dtype=float)
     if W.ndim != 4 or maps.ndim != 3 or W.shape[0] != maps.shape[0] \
@@ -265,8 +266,11 @@ def plot_filters_and_maps(W, maps, channel=0, ncols=6, fig=None):
         axes[row, col].set_title(f"filter {f}", fontsize=FONT_PT["annotation"])
         filter_axes.append(axes[row, col])
         map_axes.append(axes[row + 1, col])
-    fig.colorbar(shown_w, ax=axes[0::2].ravel().tolist(), label="weight", shrink=0.9)
-    fig.colorbar(shown_m, ax=axes[1::2].ravel().tolist(), label="response", shrink=0.9)
+    # The filter and map rows interleave, so each scale gets its own side of the
+    # grid: the weights' bar on the right, the responses' bar below.
+    fig.colorbar(shown_w, ax=axes, location="right", label="filter weight", shrink=0.8)
+    fig.colorbar(shown_m, ax=axes, location="bottom", label="response of the map",
+                 shrink=0.5, aspect=40)
     strongest = np.argsort(-maps.reshape(F, -1).max(axis=1), kind="stable")[:3]
     describe(fig, f"{F} learned {W.shape[2]}x{W.shape[3]} filters, each above the "
              f"{maps.shape[1]}x{maps.shape[2]} feature map it makes of one digit; filters "

@@ -143,7 +143,7 @@ class DigitExplorer(Explorer):
             ax_maps.text(col * w + w / 2 - 0.5, row * h + self._PAD[0] - 1.0, str(f),
                          ha="center", va="bottom", fontsize=FONT_PT["annotation"])
         ax_maps.set_axis_off()
-        ax_maps.set_title(f"feature maps of conv layer {self.layer + 1} (dark = strong)")
+        ax_maps.set_title(f"feature maps, layer={self.layer} (dark = strong)")
         right.colorbar(image, ax=ax_maps, label="response / strongest", shrink=0.9)
         self.artists.update(digit=digit, bars=list(bars), maps=image)
 
@@ -205,8 +205,8 @@ class DigitExplorer(Explorer):
                 f"{label}. The network predicts {order[0]} with probability {probs[order[0]]:.0%} "
                 f"({verdict}), next {order[1]} with {probs[order[1]]:.0%}; the bars show all "
                 f"{probs.size} class probabilities. Right: the {len(self._maps)} "
-                f"feature maps of conv layer {self.layer + 1}, dark where a filter responds "
-                f"strongly (strongest response {self._strongest:.3g}, from filters "
+                f"feature maps of conv layer {self.layer} (counted from 0), dark where a "
+                f"filter responds strongly (strongest response {self._strongest:.3g}, from filters "
                 f"{', '.join(map(str, strongest))}).")
 
     def show(self, index):
