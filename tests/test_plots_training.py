@@ -90,3 +90,25 @@ def test_errors_vs_params_labels_every_model():
     assert "CNN 56 errors with 44,426 parameters" in at.plots.alt_text(ax.figure)
     with pytest.raises(ValueError, match="one error count"):
         at.plots.plot_errors_vs_params(["a"], [1, 2], [3, 4])
+
+
+@pytest.mark.parametrize("errors, n_params", [
+    ([1208, 232, 61], [7850, 79510, 58106]),       # the recorded comparison
+    ([728, 237, 74], [7850, 79510, 58106]),        # the one without shifts
+    ([812, 392, 56], [7850, 79510, 44426]),        # an earlier recording
+])
+def test_errors_vs_params_labels_cover_no_point_and_stay_inside(errors, n_params):
+    at.plots.use_course_style()
+    points = at.plots.plot_errors_vs_params(["linear", "MLP", "CNN"], errors, n_params,
+                                            n_test=10_000)
+    ax, fig = points.axes, points.axes.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    centres = ax.transData.transform(points.get_offsets())
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    for i, box in enumerate(boxes):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, ax.texts[i].get_text()
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1, ax.texts[i].get_text()
+        for j, (x, y) in enumerate(centres):
+            assert not box.contains(x, y), (ax.texts[i].get_text(), j)

@@ -41,11 +41,13 @@ def plot_errors_vs_params(names, errors, n_params, n_test=None, ax=None):
     points = ax.scatter(n_params, errors, s=160, color=OKABE_ITO["blue"], edgecolors=INK,
                         zorder=3)
     for name, p, e in zip(names, n_params, errors):
-        ax.annotate(f"{name}\n{e:,} errors, {p:,} parameters", (p, e), xytext=(12, 8),
-                    textcoords="offset points", fontsize=FONT_PT["annotation"], va="bottom")
+        # to the right of its point, centred on it: a label never covers a point up and to
+        # the right of its own (as "above right" did when two models have similar sizes)
+        ax.annotate(f"{name}\n{e:,} errors, {p:,} parameters", (p, e), xytext=(14, 0),
+                    textcoords="offset points", fontsize=FONT_PT["annotation"], va="center")
     ax.set_xscale("log")
     ax.set_xlim(n_params.min() / 3, n_params.max() * 8)
-    ax.set_ylim(0, errors.max() * 1.35)
+    ax.set_ylim(-0.12 * errors.max(), errors.max() * 1.35)   # room for a label near 0
     ax.set_xlabel("trainable parameters (log scale)")
     ax.set_ylabel("test errors" + (f" (of {n_test:,})" if n_test else ""))
     describe_axes_default(ax, "Test errors against the number of parameters: " + "; ".join(
