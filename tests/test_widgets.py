@@ -255,6 +255,18 @@ def test_activation_dropdown_switches_function_and_derivative():
     assert f"g&#x27;(1.00) = {1 - np.tanh(1.0) ** 2:.3f}" in ex.caption.value
 
 
+def test_activation_explorer_keeps_relu_derivative_in_two_pieces():
+    ex = widgets.ActivationExplorer("logistic")
+    ex.controls["name"].value = "relu"               # a redraw, not the first drawing
+    ex.controls["a0"].value = 2.0
+    a, dy = (np.asarray(v, dtype=float) for v in ex.artists["derivative"].get_data())
+    assert np.isnan(dy).sum() == 1                   # the break between the two pieces
+    finite = np.isfinite(dy)
+    assert set(dy[finite]) == {0.0, 1.0}
+    both = finite[:-1] & finite[1:]
+    assert (np.diff(dy)[both] == 0).all()            # no piece joins 0 to 1
+
+
 def test_activation_range_moves_the_axis_and_clamps_the_point():
     ex = widgets.ActivationExplorer(a0=1.0)
     ex.controls["range"].value = (2.0, 8.0)

@@ -8,7 +8,7 @@ from ._axes import get_ax
 from .alt import describe, describe_axes_default
 from .style import FIGSIZE
 
-__all__ = ["plot_activation", "plot_activation_grid"]
+__all__ = ["broken_at_jump", "plot_activation", "plot_activation_grid"]
 
 _DEFAULT_A = np.linspace(-5, 5, 401)
 
@@ -53,17 +53,42 @@ def plot_activation(name, a=None, derivative=False, ax=None, color="C0"):
     ax = get_ax(ax, FIGSIZE["square"])
     ax.axhline(0, color="0.8", lw=0.8, zorder=0)
     ax.axvline(0, color="0.8", lw=0.8, zorder=0)
-    xs, ys = a, values
-    jump = _DERIVATIVE_JUMPS.get(name) if derivative else None
-    if jump is not None and a[0] <= jump < a[-1]:
-        k = int(np.searchsorted(a, jump, side="right"))   # first a > jump
-        xs, ys = np.insert(a, k, jump), np.insert(values, k, np.nan)
-    (line,) = ax.plot(xs, ys, color=color, lw=2.5)
+    (line,) = ax.plot(*broken_at_jump(name, a, values, derivative), color=color, lw=2.5)
     ax.set_xlabel("$a$")
     ax.set_ylabel("$g'(a)$" if derivative else "$g(a)$")
     ax.set_title(f"{name}'" if derivative else name)
     describe_axes_default(ax, _summary(name, a, values, derivative))
     return line
+
+
+def broken_at_jump(name, a, values, derivative=True):
+    """The points of a curve of ``g`` or ``g'``, broken where ``g'`` jumps (ReLU at 0).
+
+    Parameters
+    ----------
+    name : str
+        The activation's name in the registry.
+    a : ndarray, shape (K,)
+        Increasing pre-activations.
+    values : ndarray, shape (K,)
+        ``g(a)`` or ``g'(a)``.
+    derivative : bool, optional
+        Whether ``values`` is the derivative (only a derivative is broken).
+
+    Returns
+    -------
+    xs, ys : ndarray, shape (K,) or (K + 1,)
+        ``a`` and ``values``, with the point ``(jump, nan)`` inserted before the
+        first ``a > jump`` when the derivative jumps inside ``a``: matplotlib
+        draws two pieces instead of a vertical segment. New arrays; the inputs
+        are not modified.
+    """
+    a, values = np.asarray(a), np.asarray(values)
+    jump = _DERIVATIVE_JUMPS.get(name) if derivative else None
+    if jump is None or not a[0] <= jump < a[-1]:
+        return a.copy(), values.copy()
+    k = int(np.searchsorted(a, jump, side="right"))   # first a > jump
+    return np.insert(a, k, jump), np.insert(values, k, np.nan)
 
 
 def _summary(name, a, values, derivative):

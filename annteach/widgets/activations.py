@@ -80,6 +80,8 @@ class ActivationExplorer(Explorer):
                             derivative_point=d_point)
 
     def _refresh(self):
+        from ..plots.activations import broken_at_jump
+
         g, g_derivative = ACTIVATIONS[self.name]
         a = self.a
         y = g(a)
@@ -87,7 +89,7 @@ class ActivationExplorer(Explorer):
         self._y0, self._slope, line = views.tangent(self.name, self.a0, a)
         art = self.artists
         art["g"].set_data(a, y)
-        art["derivative"].set_data(a, dy)
+        art["derivative"].set_data(*broken_at_jump(self.name, a, dy))  # ReLU' in two pieces
         art["tangent"].set_data(a, line)
         art["point"].set_data([self.a0], [self._y0])
         art["derivative_point"].set_data([self.a0], [self._slope])
@@ -104,14 +106,15 @@ class ActivationExplorer(Explorer):
 
     def _describe(self):
         lo, hi = self.a_range
-        a, dy = self.artists["derivative"].get_data()
-        top = a[dy >= dy.max() - 1e-9 * max(1.0, abs(dy.max()))]
+        a, dy = (np.asarray(v, dtype=float) for v in self.artists["derivative"].get_data())
+        peak = np.nanmax(dy)   # a NaN breaks ReLU's derivative in two pieces
+        top = a[dy >= peak - 1e-9 * max(1.0, abs(peak))]
         where = f"at a = {top[0]:.2f}" if top.size == 1 else \
             f"for a from {top[0]:.2f} to {top[-1]:.2f}"
         return (f"Activation explorer. Left: the {self.name} activation g(a) for a from "
                 f"{lo:g} to {hi:g}, with its tangent at a0 = {self.a0:.2f}, where "
                 f"g(a0) = {self._y0:.3f}. Right: its derivative g'(a), computed from the "
-                f"output, largest ({dy.max():.3g}) {where}; at a0 the slope is "
+                f"output, largest ({peak:.3g}) {where}; at a0 the slope is "
                 f"{self._slope:.3f}.")
 
     def _dynamic(self):
