@@ -25,10 +25,7 @@ NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
 # subslide, both from 1). Such a slide makes its test xfail; any other tall slide
 # fails it, and so does a listed slide that fits. Keep it empty: fix the notebook, not the
 # test.
-KNOWN_OVERFLOW = {
-    # The plot helpers draw slide-sized figures for slides that show a heading and the
-    # figure; these slides still show the plotting code and text above the figure too.
-}
+KNOWN_OVERFLOW = {}
 
 # Waits until reveal.js, MathJax, the fonts and the images are ready.
 READY_JS = """async () => {
