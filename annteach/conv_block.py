@@ -45,6 +45,17 @@ __all__ = ["conv_block_backward", "conv_block_forward"]
 #   megabytes) to memory and reading it back. Training keeps the whole patch
 #   matrix for the weight gradient (copying it again in the backward pass,
 #   or banding that pass too, measured slower).
+# * Inference multiplies whole pooling windows: the (k + 1) x (k + 1) patch
+#   under a 2 x 2 window holds the k x k patches of its four members, so one
+#   product with the four members' filters stacked, (4 F, (k+1)^2 C + 1) @
+#   ((k+1)^2 C + 1, N), gives the whole window (zeros where a member's
+#   filter does not reach). That is (k+1)^2 / k^2 times the multiplications
+#   (1.44 for k = 5), but a quarter of the products, each with four times the
+#   rows, and 2.8 times fewer numbers to copy into the patch matrix: for the
+#   CNN's 250-image batches the forward pass measured about a quarter faster.
+#   Training keeps one product per position, whose patch matrix serves the
+#   weight gradient and whose products measured faster at its batch size.
+#   The two ways sum in a different order, so they agree to rounding.
 # * Optionally all big arrays live in a ``workspace`` dict and are reused by
 #   the next call, so that a training loop allocates no large arrays per step.
 
@@ -119,9 +130,9 @@ def conv_block_forward(X, W, b, pad=0, workspace=None, keep=True):
         cache then live in it and stay valid until the next call with the same
         workspace. By default every call makes new arrays.
     keep : bool, optional
-        Keep what the backward pass needs. Without it (inference) the patches
-        of one band of rows at a time are all that is stored, which is
-        faster; the cache is then None.
+        Keep what the backward pass needs. Without it (inference) each
+        2 x 2 pooling window is computed by one product, band by band, which
+        is faster (equal to rounding); the cache is then None.
 
     Returns
     -------
@@ -148,27 +159,61 @@ def conv_block_forward(X, W, b, pad=0, workspace=None, keep=True):
     else:
         Xp = _buffer(ws, "Xp", (Hp, Wp, C, N), dt, fill=0)   # the border stays 0
         Xp[pad:pad + H, pad:pad + Wd] = Xt
+    P = _buffer(ws, "P", (H2, W2, F, N), dt)
+    if not keep:
+        _pooled_windows(Xp, W, b, P, ws)
+        return P.transpose(3, 2, 0, 1), None
     Wb = np.empty((F, K + 1), dt)
     Wb[:, :K].reshape(F, k, k, C)[...] = W.transpose(0, 2, 3, 1)
     Wb[:, K] = b
     Y = _buffer(ws, "Y", (4, H2, W2, F, N), dt)                # conv output by window member
-    P = _buffer(ws, "P", (H2, W2, F, N), dt)
-    bands = _bands(H2, 4 * W2 * (K + 1) * N * dt.itemsize)
-    if keep:   # the patch matrix of all positions, for the backward pass
-        cols = _buffer(ws, "cols", (2 * H2, 2 * W2, K + 1, N), dt, fill=1)
-    else:      # the patches of one band, reused by the next
-        cols = _buffer(ws, "band", (2 * (bands[0].stop - bands[0].start), 2 * W2, K + 1, N),
-                       dt, fill=1)
-    for rows in bands:
+    cols = _buffer(ws, "cols", (2 * H2, 2 * W2, K + 1, N), dt, fill=1)   # all positions
+    for rows in _bands(H2, 4 * W2 * (K + 1) * N * dt.itemsize):
         Yr, Pr = Y[:, rows], P[rows]
-        band = cols[2 * rows.start:2 * rows.stop] if keep else cols
+        band = cols[2 * rows.start:2 * rows.stop]
         np.matmul(Wb, _patch_matrix(Xp, k, rows, band), out=_by_position(Yr))
         np.maximum(Yr[0], Yr[1], out=Pr)
         np.maximum(Pr, Yr[2], out=Pr)
         np.maximum(Pr, Yr[3], out=Pr)
         np.maximum(Pr, 0, out=Pr)
     out = P.transpose(3, 2, 0, 1)
-    return out, ((cols, Y, P, Wb, X.shape, pad, k, workspace) if keep else None)
+    return out, (cols, Y, P, Wb, X.shape, pad, k, workspace)
+
+
+def _pooled_windows(Xp, W, b, P, ws):
+    """Inference: ``P`` (H2, W2, F, N) = ReLU(max-pool(conv)) of ``Xp`` (Hp, Wp, C, N), by windows.
+
+    Each 2 x 2 pooling window is one product of the four members' filters,
+    stacked into ``(4 F, s s C + 1)`` weights (``s = k + 1``), with the
+    window's ``s x s`` patch (see the comment at the top of the module).
+    """
+    F, C, k, _ = W.shape
+    H2, W2, _, N = P.shape
+    s, dt = k + 1, P.dtype
+    K = s * s * C
+    W4 = np.zeros((2, 2, F, s, s, C), dt)       # member (a, b): its filter at offset (a, b)
+    for a in range(2):
+        for c in range(2):
+            W4[a, c, :, a:a + k, c:c + k] = W.transpose(0, 2, 3, 1)
+    Wb = np.empty((4 * F, K + 1), dt)
+    Wb[:, :K] = W4.reshape(4 * F, K)
+    Wb[:, K] = np.tile(b, 4)
+    sH, sW, sC, sN = Xp.strides
+    windows = as_strided(Xp, shape=(H2, W2, s, s, C, N),
+                         strides=(2 * sH, 2 * sW, sH, sW, sC, sN), writeable=False)
+    bands = _bands(H2, W2 * (K + 1) * N * dt.itemsize)
+    r = bands[0].stop - bands[0].start
+    band = _buffer(ws, "windows", (r, W2, K + 1, N), dt, fill=1)   # row K stays 1
+    Y = _buffer(ws, "Y4", (r, W2, 4, F, N), dt)
+    for rows in bands:
+        n = rows.stop - rows.start
+        np.copyto(band[:n, :, :K].reshape(n, W2, s, s, C, N), windows[rows])
+        Yr, Pr = Y[:n], P[rows]
+        np.matmul(Wb, band[:n], out=Yr.reshape(n, W2, 4 * F, N))
+        np.maximum(Yr[:, :, 0], Yr[:, :, 1], out=Pr)
+        np.maximum(Pr, Yr[:, :, 2], out=Pr)
+        np.maximum(Pr, Yr[:, :, 3], out=Pr)
+        np.maximum(Pr, 0, out=Pr)
 
 
 def conv_block_backward(dout, cache, input_gradient=True):

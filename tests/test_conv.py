@@ -274,14 +274,22 @@ def test_conv_block_float32_with_workspace_matches_float64():
 
 @pytest.mark.parametrize(("xshape", "wshape", "pad"), BLOCK_CASES)
 def test_conv_block_for_inference_gives_the_same_output(xshape, wshape, pad):
+    """Inference multiplies whole pooling windows: the same output, summed in another order."""
     rng = _rng(18)
     X, W, b = (rng.standard_normal(s) for s in (xshape, wshape, wshape[:1]))
-    expected, _ = conv_block.conv_block_forward(X, W, b, pad)
+    X[:, :, :3, :3] = 0  # windows of equal values
+    expected, _ = _plain_block(X, W, b, pad)
     ws = {}
-    for _ in range(2):  # the band buffer reused
+    for _ in range(2):  # the band buffers reused
         out, cache = conv_block.conv_block_forward(X, W, b, pad, workspace=ws, keep=False)
         assert cache is None and "cols" not in ws
-        np.testing.assert_array_equal(out, expected)
+        assert out.shape == expected.shape
+        np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+    X32 = X.astype(np.float32)
+    out32, _ = conv_block.conv_block_forward(X32, W.astype(np.float32), b.astype(np.float32),
+                                             pad, workspace={}, keep=False)
+    assert out32.dtype == np.float32
+    np.testing.assert_allclose(out32, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_conv_block_stacks_without_copies():
