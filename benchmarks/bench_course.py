@@ -9,7 +9,11 @@ Runs ``make test`` once, with pytest told to report every test's duration
 * the wall time of the whole ``make test`` (ruff, the unit tests, and the strict
   nbval run of all seven notebooks, twice), measured here;
 * each pytest session's own time (its summary line "... in 123.45s");
-* the slowest unit tests, and the time of each test module;
+* in the session over tests/, the time of the unit tests, of the browser tests and of the
+  round trips: the sums of their tests' durations (setup, call and teardown), each test put
+  in its group by its marks (``pytest --collect-only -m ...`` before the run; see
+  ``[tool.pytest.ini_options] markers`` in pyproject.toml);
+* the slowest tests, and the time of each test module;
 * for each nbval run, the time of each notebook (its cells, with the kernel's
   start and stop).
 
@@ -27,8 +31,15 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DURATION = re.compile(r"^\s*([\d.]+)s (setup|call|teardown)\s+(\S+)")
+# A line of --durations: "0.12s call     tests/test_x.py::test_y[a b]" (ids may hold spaces).
+DURATION = re.compile(r"^\s*([\d.]+)s (setup|call|teardown)\s+(.*\S)\s*$")
 SUMMARY = re.compile(r"^=+ .*\bin ([\d.]+)s\b.*=+$")
+# The groups of the session over tests/, each a selection by marks (pytest -m).
+GROUPS = {
+    "unit tests": "not browser and not roundtrip",
+    "browser tests": "browser",
+    "round trips": "roundtrip and not browser",
+}
 
 
 def sessions(output):
@@ -44,9 +55,50 @@ def sessions(output):
             m = SUMMARY.match(line.strip())
             if m:
                 seconds = float(m.group(1))
-        kind = "nbval" if any(".ipynb" in test for test in durations) else "unit tests"
+        notebooks = [test.split("::", 1)[0].endswith(".ipynb") for test in durations]
+        kind = "nbval" if notebooks and all(notebooks) else "tests"
         found.append((kind, seconds, dict(durations)))
     return found
+
+
+def collected(output):
+    """The test ids that ``pytest --collect-only -q`` printed in ``output``."""
+    ids = []
+    for line in output.splitlines():
+        if not line.strip():
+            break  # the ids end with a blank line, before the summary
+        ids.append(line.strip())
+    return ids
+
+
+def marked_groups(python=sys.executable):
+    """{group: set of test ids} for GROUPS, from one collection per group (no test runs)."""
+    groups = {}
+    for group, marks in GROUPS.items():
+        done = subprocess.run([str(python), "-m", "pytest", "--collect-only", "-q",
+                               "-p", "no:cacheprovider", "-m", marks, "tests"],
+                              cwd=ROOT, capture_output=True, text=True)
+        if done.returncode not in (0, 5):  # 5: no test selected
+            raise RuntimeError(f"collecting the {group} (-m {marks!r}) failed:\n"
+                               + (done.stdout + done.stderr)[-3000:])
+        groups[group] = set(collected(done.stdout))
+    return groups
+
+
+def group_times(durations, groups):
+    """{group: (number of tests, seconds)}: the durations of ``durations`` ({test id:
+    seconds}) summed over the tests of each group of ``groups`` ({group: set of test ids}).
+    Every test must be in exactly one group: ValueError names those that are not."""
+    found = {test: [g for g, ids in groups.items() if test in ids] for test in durations}
+    wrong = sorted(f"{test} ({', '.join(where) or 'no group'})"
+                   for test, where in found.items() if len(where) != 1)
+    if wrong:
+        raise ValueError(f"{len(wrong)} tests not in exactly one group: " + "; ".join(wrong[:10]))
+    times = {group: (0, 0.0) for group in groups}
+    for test, (group,) in found.items():
+        count, seconds = times[group]
+        times[group] = (count + 1, seconds + durations[test])
+    return times
 
 
 def by_file(durations):
@@ -58,11 +110,12 @@ def by_file(durations):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--slowest", type=int, default=15, help="unit tests to list")
+    parser.add_argument("--slowest", type=int, default=15, help="tests and modules to list")
     parser.add_argument("--log", type=Path, default=None,
                         help="also write make's whole output to this file")
     args = parser.parse_args(argv)
     env = {**os.environ, "PYTEST_ADDOPTS": "--durations=0 --durations-min=0"}
+    groups = marked_groups()
     print(f"make test in {ROOT}; load average {os.getloadavg()[0]:.2f}", flush=True)
     start = time.perf_counter()
     done = subprocess.run(["make", "test"], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -74,8 +127,11 @@ def main(argv=None):
           f"the end {os.getloadavg()[0]:.2f}")
     nbval_run = 0
     for kind, seconds, durations in sessions(done.stdout):
-        if kind == "unit tests":
-            print(f"\nunit tests: {seconds} s (pytest's own time)")
+        if kind == "tests":
+            print(f"\npytest tests: {seconds} s (pytest's own time)")
+            for group, (count, t) in group_times(durations, groups).items():
+                print(f"  {t:7.2f} s  {group} ({count} tests: -m {GROUPS[group]!r})")
+            print("  slowest tests:")
             slowest = sorted(durations.items(), key=lambda item: -item[1])[:args.slowest]
             for test, t in slowest:
                 print(f"  {t:7.2f} s  {test}")

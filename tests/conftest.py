@@ -34,3 +34,14 @@ def built(tmp_path_factory):
         return cache[notebook]
 
     return build
+
+
+def pytest_collection_modifyitems(items):
+    """A test given the browser fixture drives Chromium: it must say so with the browser mark,
+    or a run of the unit tests alone (``-m "not browser and not roundtrip"``) would start it."""
+    unmarked = [item.nodeid for item in items
+                if "browser" in getattr(item, "fixturenames", ())
+                and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError("tests using the browser fixture without @pytest.mark.browser: "
+                                + ", ".join(unmarked))

@@ -213,6 +213,7 @@ def sample(tmp_path_factory):
 # --- the machinery, on a sample lecture and on pages with known faults ---------------------
 
 
+@pytest.mark.browser
 def test_sample_deck_meets_wcag_and_legibility(browser, sample):
     notebook, deck, _ = sample
     report = inspect_deck(browser, deck)
@@ -233,6 +234,7 @@ def test_sample_deck_hides_tagged_code(sample):
     assert "plot_xor_data" in page_text and '<details class="annteach-hidden-input">' in page_text
 
 
+@pytest.mark.browser
 def test_sample_page_meets_wcag(browser, sample):
     report = inspect_html(browser, sample[2])
     assert report["axe"] == []
@@ -241,6 +243,7 @@ def test_sample_page_meets_wcag(browser, sample):
     assert len(report["alts"]) == 2 and PLACEHOLDER not in report["alts"]
 
 
+@pytest.mark.browser
 def test_deck_walk_catches_faults_on_any_slide(browser, tmp_path):
     """Faults on a subslide and on the last slide are found on their slides, and only there."""
     notebook = styled_notebook(tmp_path / "01_faulty.ipynb")
@@ -261,6 +264,7 @@ def test_deck_walk_catches_faults_on_any_slide(browser, tmp_path):
         "no alt text", "small figure", "off centre", "not drawn in the course style"]
 
 
+@pytest.mark.browser
 def test_checks_catch_faults(browser, tmp_path):
     """A page with a faint text, an image without alt and a tiny figure is reported."""
     page_file = tmp_path / "bad.html"
@@ -306,6 +310,7 @@ def _known(listing, notebook, found, what):
         pytest.xfail(f"TEMPORARY, known {what} in {notebook.stem}: {sorted(found)}")
 
 
+@pytest.mark.browser
 @deck
 def test_deck_passes_axe(deck_inspection, notebook):
     report = deck_inspection(notebook)
@@ -314,6 +319,7 @@ def test_deck_passes_axe(deck_inspection, notebook):
     _known(KNOWN_AXE, notebook, found, "axe violations")
 
 
+@pytest.mark.browser
 @deck
 def test_deck_figures_are_readable_and_described(deck_inspection, notebook):
     report = deck_inspection(notebook)
@@ -322,6 +328,7 @@ def test_deck_figures_are_readable_and_described(deck_inspection, notebook):
     _known(KNOWN_FIGURE_PROBLEMS, notebook, found, "figure problems")
 
 
+@pytest.mark.browser
 @deck
 def test_html_page_passes_axe(browser, built, notebook):
     report = inspect_html(browser, built(notebook)[1])
@@ -331,6 +338,7 @@ def test_html_page_passes_axe(browser, built, notebook):
     assert summarize(report["axe"]) == {}
 
 
+@pytest.mark.browser
 def test_no_two_figures_share_a_text_alternative(deck_inspection):
     seen = {}
     for notebook in NOTEBOOKS:

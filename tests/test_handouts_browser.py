@@ -39,6 +39,7 @@ def sample_deck(tmp_path_factory):
     return notebook, decks.build_deck(notebook, folder / "slides")
 
 
+@pytest.mark.browser
 def test_sample_pdf_one_page_per_slide_with_titles(browser, sample_deck, tmp_path):
     notebook, deck = sample_deck
     out = handouts.print_pdf(deck, tmp_path / "pdf" / "01_sample.pdf", browser=browser)
@@ -53,6 +54,7 @@ def test_sample_pdf_one_page_per_slide_with_titles(browser, sample_deck, tmp_pat
     assert float(box.width) / float(box.height) == pytest.approx(1280 / 720, rel=0.01)
 
 
+@pytest.mark.browser
 def test_sample_notes_pdf_adds_a_page_of_notes_per_slide_with_notes(browser, sample_deck,
                                                                    tmp_path):
     _, deck = sample_deck
@@ -68,6 +70,7 @@ def test_sample_notes_pdf_adds_a_page_of_notes_per_slide_with_notes(browser, sam
     assert _fold(SAMPLE_NOTES[0]) in pages[1] and _fold(SAMPLE_NOTES[1]) in pages[3]
 
 
+@pytest.mark.browser
 def test_sample_screenshots_every_slide(browser, sample_deck, tmp_path):
     _, deck = sample_deck
     (tmp_path / "shots").mkdir()
@@ -82,6 +85,7 @@ def test_sample_screenshots_every_slide(browser, sample_deck, tmp_path):
             1280, 720)
 
 
+@pytest.mark.browser
 def test_bad_deck_is_reported(browser, tmp_path):
     with pytest.raises(ValueError, match="no such deck"):
         handouts.print_pdf(tmp_path / "missing.slides.html", tmp_path / "x.pdf", browser=browser)
@@ -92,6 +96,7 @@ def test_bad_deck_is_reported(browser, tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+@pytest.mark.browser
 def test_build_prints_the_handouts_and_links_them(tmp_path):
     """``annteach build`` (the command make course runs), end to end in its own process."""
     (tmp_path / "notebooks").mkdir()
@@ -111,6 +116,7 @@ def test_build_prints_the_handouts_and_links_them(tmp_path):
         "html", "index.html", "pdf", "screenshots", "slides"]  # no staging folder left
 
 
+@pytest.mark.browser
 def test_a_failing_deck_leaves_the_earlier_handouts(browser, sample_deck, tmp_path):
     _, deck = sample_deck
     build = tmp_path / "build"
@@ -152,6 +158,7 @@ def test_the_index_is_not_rewritten_when_the_handouts_fail(tmp_path, monkeypatch
     assert (build / "index.html").read_text() == "the earlier index"
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
 def test_lecture_pdf_one_page_per_slide_with_titles(browser, built, notebook, tmp_path):
     deck = built(notebook)[0]

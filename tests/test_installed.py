@@ -15,6 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.roundtrip
+
 CHECK = textwrap.dedent('''
     import os, sys
     from pathlib import Path

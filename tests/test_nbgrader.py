@@ -215,6 +215,7 @@ def test_every_exercise_is_graded(path):
 # ------------------------------------------------------------ generate_assignment
 
 
+@pytest.mark.roundtrip
 @pytest.mark.parametrize("name", NAMES)
 def test_generate_assignment_releases_every_notebook_with_exercises(courses, name):
     release = courses[name].release()
@@ -235,6 +236,7 @@ def _metadata(cell):
     return meta
 
 
+@pytest.mark.roundtrip
 @pytest.mark.parametrize("path", ASSIGNMENTS, ids=NAMES)
 def test_release_and_student_edition_agree(courses, path):
     """Same cells (no notes, no reference source), same sources apart from the stubs' hints,
@@ -264,6 +266,7 @@ def _checks(nb):
             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
 
 
+@pytest.mark.roundtrip
 @pytest.mark.parametrize("name", NAMES)
 def test_solutions_get_full_code_marks(courses, name):
     grades = courses[name].scores["solutions"]
@@ -278,6 +281,7 @@ def test_solutions_get_full_code_marks(courses, name):
         assert text.startswith("Correct: "), (_grade_id(cell), cell.outputs)
 
 
+@pytest.mark.roundtrip
 def test_one_wrong_answer_loses_exactly_its_points(courses):
     name, _, _, _, check = WRONG
     right, wrong = courses[name].scores["solutions"], courses[name].scores["wrong"]
@@ -290,6 +294,7 @@ def test_one_wrong_answer_loses_exactly_its_points(courses):
             assert wrong["cells"][grade_id] == right["cells"][grade_id], grade_id
 
 
+@pytest.mark.roundtrip
 def test_a_failed_check_shows_its_message_alone(courses):
     name, _, _, _, check = WRONG
     cell, = [c for c in courses[name].autograded("wrong").cells if _grade_id(c) == check]
@@ -300,6 +305,7 @@ def test_a_failed_check_shows_its_message_alone(courses):
     assert "exercises.py" not in shown and "Traceback" not in shown
 
 
+@pytest.mark.roundtrip
 @pytest.mark.parametrize("name", NAMES)
 def test_untouched_student_edition_gets_nothing(courses, name):
     grades = courses[name].scores["untouched"]
@@ -313,6 +319,7 @@ def test_untouched_student_edition_gets_nothing(courses, name):
 # ------------------------------------------------------------ generate_feedback
 
 
+@pytest.mark.roundtrip
 @pytest.mark.parametrize("name", NAMES)
 def test_generate_feedback_writes_a_page_per_submission(courses, name):
     course = courses[name]

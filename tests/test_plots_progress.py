@@ -95,6 +95,7 @@ def test_live_plot_outside_a_notebook_only_draws():
     assert plt.get_fignums() == []  # not a pyplot figure: nothing is shown twice
 
 
+@pytest.mark.roundtrip
 def test_live_plot_in_an_executed_notebook_leaves_one_figure_and_one_line(tmp_path):
     cell = (
         "import matplotlib.pyplot as plt\n"

@@ -300,6 +300,7 @@ def launch(tmp_path):
             process.wait(timeout=30)
 
 
+@pytest.mark.roundtrip
 @linux_only
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL],
                          ids=lambda s: s.name)
@@ -321,6 +322,7 @@ def test_launcher_hides_its_token_and_stops_jupyterlab_with_itself(launch, stop)
     assert status == (-signal.SIGKILL if stop == signal.SIGKILL else 0)
 
 
+@pytest.mark.roundtrip
 @linux_only
 def test_the_browser_opens_the_notebook_without_the_token_on_its_command_line(launch, tmp_path):
     opened = tmp_path / "browser-arguments"

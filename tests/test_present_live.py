@@ -29,7 +29,8 @@ EXPLORER = "at.widgets.XorExplorer()"
 KEY_PRESSES = 3
 STEP = 0.05  # of the XOR explorer's weight sliders
 
-pytestmark = pytest.mark.skipif(not NOTEBOOK.is_file(), reason=f"{NOTEBOOK.name} is missing")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not NOTEBOOK.is_file(), reason=f"{NOTEBOOK.name} is missing")]
 
 # The notebook panel on screen, and its cells' DOM nodes and models.
 PANEL = "jupyterapp.shell.currentWidget"

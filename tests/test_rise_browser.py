@@ -33,7 +33,8 @@ SHOWS_JS = (
     " n => n.textContent).join(' ').includes(text)"
 )
 
-pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no lecture notebook yet")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not NOTEBOOKS, reason="no lecture notebook yet")]
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,8 @@ from annteach.tools import decks, notebooks
 
 NOTEBOOKS = notebooks.course_notebooks(ROOT / "notebooks")
 
+pytestmark = pytest.mark.browser
+
 # Slides known to be too tall for 1280x720, waiting for their notebook to be
 # fixed: {notebook stem: {"h.v": heading}} (h = horizontal slide, v = vertical
 # subslide, both from 1). Such a slide makes its test xfail; any other tall slide

@@ -528,10 +528,12 @@ def _check_notebook(kernel, instructor, name):
         done = check + 1
 
 
+@pytest.mark.roundtrip
 def test_synthetic_checks_fail_on_stub_and_pass_on_solution(kernel):
     _check_notebook(kernel, synthetic_notebook(), "synthetic.ipynb")
 
 
+@pytest.mark.roundtrip
 @pytest.mark.parametrize("mistake", WRONG_TOTALS)
 def test_synthetic_check_fails_on_wrong_answer(kernel, mistake):
     nb = synthetic_notebook()
@@ -546,6 +548,7 @@ def test_synthetic_check_fails_on_wrong_answer(kernel, mistake):
     assert error[0] == "AssertionError" and "total should return" in error[1]
 
 
+@pytest.mark.roundtrip
 def test_committed_checks_fail_on_stub_and_pass_on_solution(kernel, committed):
     path, instructor = committed
     _check_notebook(kernel, instructor, path.name)
