@@ -15,7 +15,10 @@ Runs ``make test`` once, with pytest told to report every test's duration
   ``[tool.pytest.ini_options] markers`` in pyproject.toml);
 * the slowest tests, and the time of each test module;
 * for each nbval run, the time of each notebook (its cells, with the kernel's
-  start and stop).
+  start and stop);
+* then, once ``make test`` has passed, the wall time of the unit tests run alone, as while
+  editing code (``pytest -m "not browser and not roundtrip"``, one BLAS thread as in
+  ``make test``).
 
 The load average before and after is printed: other programs on the machine
 slow every figure down.
@@ -145,7 +148,19 @@ def main(argv=None):
                 print(f"  {t:7.2f} s  {name}")
     if done.returncode:
         print(output[-3000:], file=sys.stderr)
-    return done.returncode
+        return done.returncode
+    # The unit tests as a developer runs them while editing code: their own session.
+    command = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p",
+               "no:cacheprovider", "-m", GROUPS["unit tests"], "tests"]
+    start = time.perf_counter()
+    unit = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    print(f"\nunit tests alone ({' '.join(command[1:])}): exit status {unit.returncode}, "
+          f"{time.perf_counter() - start:.1f} s wall; load average at the end "
+          f"{os.getloadavg()[0]:.2f}")
+    if unit.returncode:
+        print(unit.stdout[-3000:] + unit.stderr[-3000:], file=sys.stderr)
+    return unit.returncode
 
 
 if __name__ == "__main__":
