@@ -404,7 +404,7 @@ class CNN:
         grads = [grads[name] for name in self.param_names]
         return (E, grads, Y) if return_outputs else (E, grads)
 
-    def predict_proba(self, X, batch_size=250, workers=None):
+    def predict_proba(self, X, batch_size=500, workers=None):
         """Class probabilities, computed in batches (several at once on several cores).
 
         Parameters
@@ -426,7 +426,7 @@ class CNN:
         return map_batches(lambda batch: self._forward(batch, self.weights), X,
                            (self.n_classes,), self.dtype, batch_size, workers)
 
-    def predict(self, X, batch_size=250, workers=None):
+    def predict(self, X, batch_size=500, workers=None):
         """Class labels: the most probable class of every image.
 
         Parameters as :meth:`predict_proba`.

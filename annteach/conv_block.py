@@ -172,10 +172,7 @@ def conv_block_forward(X, W, b, pad=0, workspace=None, keep=True):
         Yr, Pr = Y[:, rows], P[rows]
         band = cols[2 * rows.start:2 * rows.stop]
         np.matmul(Wb, _patch_matrix(Xp, k, rows, band), out=_by_position(Yr))
-        np.maximum(Yr[0], Yr[1], out=Pr)
-        np.maximum(Pr, Yr[2], out=Pr)
-        np.maximum(Pr, Yr[3], out=Pr)
-        np.maximum(Pr, 0, out=Pr)
+        np.maximum.reduce(Yr, axis=0, out=Pr, initial=0)   # max of the 4 members and 0
     out = P.transpose(3, 2, 0, 1)
     return out, (cols, Y, P, Wb, X.shape, pad, k, workspace)
 
@@ -210,10 +207,7 @@ def _pooled_windows(Xp, W, b, P, ws):
         np.copyto(band[:n, :, :K].reshape(n, W2, s, s, C, N), windows[rows])
         Yr, Pr = Y[:n], P[rows]
         np.matmul(Wb, band[:n], out=Yr.reshape(n, W2, 4 * F, N))
-        np.maximum(Yr[:, :, 0], Yr[:, :, 1], out=Pr)
-        np.maximum(Pr, Yr[:, :, 2], out=Pr)
-        np.maximum(Pr, Yr[:, :, 3], out=Pr)
-        np.maximum(Pr, 0, out=Pr)
+        np.maximum.reduce(Yr, axis=2, out=Pr, initial=0)   # max of the 4 members and 0
 
 
 def conv_block_backward(dout, cache, input_gradient=True):
