@@ -116,20 +116,28 @@ def main(argv=None):
     parser.add_argument("--slowest", type=int, default=15, help="tests and modules to list")
     parser.add_argument("--log", type=Path, default=None,
                         help="also write make's whole output to this file")
+    parser.add_argument("--from-log", type=Path, default=None, metavar="LOG",
+                        help="report from the output a passing run saved with --log instead of "
+                             "running make test again (the unit tests alone are still run)")
     args = parser.parse_args(argv)
-    env = {**os.environ, "PYTEST_ADDOPTS": "--durations=0 --durations-min=0"}
+    if args.from_log:
+        output, returncode = args.from_log.read_text(), 0
+        print(f"make test output from {args.from_log}")
+    else:
+        env = {**os.environ, "PYTEST_ADDOPTS": "--durations=0 --durations-min=0"}
+        print(f"make test in {ROOT}; load average {os.getloadavg()[0]:.2f}", flush=True)
+        start = time.perf_counter()
+        done = subprocess.run(["make", "test"], cwd=ROOT, env=env, capture_output=True, text=True)
+        total = time.perf_counter() - start
+        output, returncode = done.stdout + done.stderr, done.returncode
+        if args.log:
+            args.log.write_text(output)
+        print(f"make test: exit status {returncode}, {total:.1f} s wall; load average at "
+              f"the end {os.getloadavg()[0]:.2f}")
+    # Collected after make test, whose install step may have just changed the venv.
     groups = marked_groups()
-    print(f"make test in {ROOT}; load average {os.getloadavg()[0]:.2f}", flush=True)
-    start = time.perf_counter()
-    done = subprocess.run(["make", "test"], cwd=ROOT, env=env, capture_output=True, text=True)
-    total = time.perf_counter() - start
-    output = done.stdout + done.stderr
-    if args.log:
-        args.log.write_text(output)
-    print(f"make test: exit status {done.returncode}, {total:.1f} s wall; load average at "
-          f"the end {os.getloadavg()[0]:.2f}")
     nbval_run = 0
-    for kind, seconds, durations in sessions(done.stdout):
+    for kind, seconds, durations in sessions(output):
         if kind == "tests":
             print(f"\npytest tests: {seconds} s (pytest's own time)")
             for group, (count, t) in group_times(durations, groups).items():
@@ -146,9 +154,9 @@ def main(argv=None):
             print(f"\nnbval run {nbval_run}: {seconds} s (pytest's own time)")
             for name, t in sorted(by_file(durations)):
                 print(f"  {t:7.2f} s  {name}")
-    if done.returncode:
+    if returncode:
         print(output[-3000:], file=sys.stderr)
-        return done.returncode
+        return returncode
     # The unit tests as a developer runs them while editing code: their own session.
     command = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p",
                "no:cacheprovider", "-m", GROUPS["unit tests"], "tests"]
